@@ -1,0 +1,274 @@
+"""The ``deepfashion`` data module: ``python -m openpifpaf.train --dataset=deepfashion`` and friends."""
+import argparse
+import copy
+import math
+
+import numpy as np
+import torch
+
+import openpifpaf
+from openpifpaf import encoder, headmeta, transforms
+from openpifpaf.datasets import collate_images_anns_meta, collate_images_targets_meta
+
+from . import coco_format, constants
+from .dataset import GARMENT_TYPE_CHOICES, DeepFashionCoco, crop_box
+
+DATASET_NAME = 'deepfashion'
+
+
+class CropToGarments(transforms.Preprocess):
+    """Evaluation protocol of the papers: crop the image to the ground-truth garments' box plus a margin
+    before predicting (predictions are mapped back to the full image by OpenPifPaf's inverse transform)."""
+
+    def __init__(self, margin):
+        self.margin = margin
+
+    def __call__(self, image, anns, meta):
+        meta = copy.deepcopy(meta)
+        anns = copy.deepcopy(anns)
+        x, y, w, h = crop_box(anns, image.size[0], image.size[1], self.margin)
+        ltrb = np.array([math.floor(x), math.floor(y), math.ceil(x + w), math.ceil(y + h)])
+        image = image.crop(tuple(int(v) for v in ltrb))
+        for ann in anns:
+            ann['keypoints'][:, :2] -= ltrb[:2]
+            ann['bbox'][:2] -= ltrb[:2]
+        meta['offset'] += ltrb[:2]
+        meta['valid_area'] = np.array([0.0, 0.0, image.size[0] - 1, image.size[1] - 1])
+        return image, anns, meta
+
+
+class DeepFashion(openpifpaf.datasets.DataModule):
+    """Fashion landmarks (8 slots) with CIF and CAF heads, from the COCO json of the converter."""
+
+    data_root = 'data-deepfashion'
+    train_annotations = 'data-deepfashion/annotations/deepfashion_train.json'
+    val_annotations = 'data-deepfashion/annotations/deepfashion_val.json'
+    eval_annotations = 'data-deepfashion/annotations/deepfashion_test.json'
+    train_image_dir = 'data-deepfashion/'
+    val_image_dir = 'data-deepfashion/'
+    eval_image_dir = 'data-deepfashion/'
+
+    skeleton = 'B'
+    garment_types = 'all'
+    n_images = None
+    square_edge = 321
+    upsample_stride = 1
+    b_min = 1.0
+    min_kp_anns = 1
+
+    augmentation = True
+    hflip = 0.5
+    rescale_range = (0.7, 1.3)
+    rotation = 20.0
+    blur = 0.0
+
+    eval_long_edge = 0
+    eval_protocol = 'full'
+    eval_crop_margin = 0.1
+    matching = 'score'
+    eval_n_images = None
+
+    def __init__(self):
+        super().__init__()
+        skeleton = constants.SKELETONS[self.skeleton]
+        cif = headmeta.Cif('cif', DATASET_NAME,
+                           keypoints=constants.KEYPOINTS,
+                           sigmas=constants.SIGMAS,
+                           pose=constants.CANONICAL_POSE,
+                           draw_skeleton=skeleton,
+                           score_weights=constants.SCORE_WEIGHTS)
+        caf = headmeta.Caf('caf', DATASET_NAME,
+                           keypoints=constants.KEYPOINTS,
+                           sigmas=constants.SIGMAS,
+                           pose=constants.CANONICAL_POSE,
+                           skeleton=skeleton)
+        cif.upsample_stride = self.upsample_stride
+        caf.upsample_stride = self.upsample_stride
+        self.head_metas = [cif, caf]
+
+    @classmethod
+    def cli(cls, parser: argparse.ArgumentParser):
+        group = parser.add_argument_group('data module DeepFashion')
+        group.add_argument('--deepfashion-root', default=None,
+                           help=('directory holding annotations/deepfashion_{train,val,test}.json (the '
+                                 'converter\'s --output-dir) and the images; sets all paths below at once'))
+        group.add_argument('--deepfashion-multi-garment', default=None, metavar='ROOT',
+                           help=('a generated sample ROOT: use its coco_multi_garment/ json (every garment '
+                                 'of every image) for train, val and eval'))
+        group.add_argument('--deepfashion-train-annotations', default=cls.train_annotations)
+        group.add_argument('--deepfashion-val-annotations', default=cls.val_annotations)
+        group.add_argument('--deepfashion-eval-annotations', default=cls.eval_annotations)
+        group.add_argument('--deepfashion-train-image-dir', default=cls.train_image_dir)
+        group.add_argument('--deepfashion-val-image-dir', default=cls.val_image_dir)
+        group.add_argument('--deepfashion-eval-image-dir', default=cls.eval_image_dir)
+        group.add_argument('--deepfashion-skeleton', default=cls.skeleton, choices=sorted(constants.SKELETONS),
+                           help='A: no collar-waistline links; B: with them')
+        group.add_argument('--deepfashion-garment-types', default=cls.garment_types,
+                           choices=sorted(GARMENT_TYPE_CHOICES), help='train and evaluate on these garments')
+        group.add_argument('--deepfashion-n-images', default=cls.n_images, type=int,
+                           help='use only the first n training images')
+        group.add_argument('--deepfashion-square-edge', default=cls.square_edge, type=int,
+                           help='square edge of training crops')
+        group.add_argument('--deepfashion-upsample', default=cls.upsample_stride, type=int,
+                           help='head upsample stride')
+        group.add_argument('--deepfashion-bmin', default=cls.b_min, type=float, help='b minimum in pixels')
+        group.add_argument('--deepfashion-min-kp-anns', default=cls.min_kp_anns, type=int,
+                           help='train on images with at least this many garments with a labelled landmark')
+        group.add_argument('--deepfashion-no-augmentation', dest='deepfashion_augmentation',
+                           default=True, action='store_false', help='no augmentation at all')
+        group.add_argument('--deepfashion-hflip', default=cls.hflip, type=float,
+                           help='probability of a horizontal flip (left/right landmarks swapped)')
+        group.add_argument('--deepfashion-rescale-range', default=cls.rescale_range, type=float, nargs=2,
+                           metavar=('MIN', 'MAX'), help='random rescale range; 1 1 turns it off')
+        group.add_argument('--deepfashion-rotation', default=cls.rotation, type=float,
+                           help='maximum random rotation in degrees (applied to half the images); 0 turns it off')
+        group.add_argument('--deepfashion-blur', default=cls.blur, type=float, help='probability of blur')
+        group.add_argument('--deepfashion-eval-long-edge', default=cls.eval_long_edge, type=int,
+                           help='rescale eval images to this long edge; 0 keeps their size')
+        group.add_argument('--deepfashion-eval-protocol', default=cls.eval_protocol, choices=('full', 'crop'),
+                           help=('full: predict on the whole image; crop: crop to the ground-truth garments\' '
+                                 'box plus a margin first (how the papers compare)'))
+        group.add_argument('--deepfashion-eval-crop-margin', default=cls.eval_crop_margin, type=float,
+                           help='margin of the crop protocol, as a fraction of the box size')
+        group.add_argument('--deepfashion-matching', default=cls.matching, choices=('score', 'bbox', 'oracle'),
+                           help='how a ground-truth garment is matched to a prediction in the NE metric')
+        group.add_argument('--deepfashion-eval-n-images', default=cls.eval_n_images, type=int,
+                           help='evaluate only the first n images')
+
+    @classmethod
+    def configure(cls, args: argparse.Namespace):
+        cls.debug = args.debug
+        cls.pin_memory = args.pin_memory
+
+        cls.train_annotations = args.deepfashion_train_annotations
+        cls.val_annotations = args.deepfashion_val_annotations
+        cls.eval_annotations = args.deepfashion_eval_annotations
+        cls.train_image_dir = args.deepfashion_train_image_dir
+        cls.val_image_dir = args.deepfashion_val_image_dir
+        cls.eval_image_dir = args.deepfashion_eval_image_dir
+        if args.deepfashion_root is not None:
+            cls.set_root(args.deepfashion_root, 'annotations')
+        if args.deepfashion_multi_garment is not None:
+            cls.set_root(args.deepfashion_multi_garment, 'coco_multi_garment')
+
+        cls.skeleton = args.deepfashion_skeleton
+        cls.garment_types = args.deepfashion_garment_types
+        cls.n_images = args.deepfashion_n_images
+        cls.square_edge = args.deepfashion_square_edge
+        cls.upsample_stride = args.deepfashion_upsample
+        cls.b_min = args.deepfashion_bmin
+        cls.min_kp_anns = args.deepfashion_min_kp_anns
+
+        cls.augmentation = args.deepfashion_augmentation
+        cls.hflip = args.deepfashion_hflip
+        cls.rescale_range = tuple(args.deepfashion_rescale_range)
+        cls.rotation = args.deepfashion_rotation
+        cls.blur = args.deepfashion_blur
+
+        cls.eval_long_edge = args.deepfashion_eval_long_edge
+        cls.eval_protocol = args.deepfashion_eval_protocol
+        cls.eval_crop_margin = args.deepfashion_eval_crop_margin
+        cls.matching = args.deepfashion_matching
+        cls.eval_n_images = args.deepfashion_eval_n_images
+
+    @classmethod
+    def set_root(cls, root, annotation_dir):
+        cls.train_annotations = '{}/{}/deepfashion_train.json'.format(root, annotation_dir)
+        cls.val_annotations = '{}/{}/deepfashion_val.json'.format(root, annotation_dir)
+        cls.eval_annotations = '{}/{}/deepfashion_test.json'.format(root, annotation_dir)
+        cls.train_image_dir = cls.val_image_dir = cls.eval_image_dir = root
+
+    def _preprocess(self):
+        encoders = [encoder.Cif(self.head_metas[0], bmin=self.b_min),
+                    encoder.Caf(self.head_metas[1], bmin=self.b_min)]
+        if not self.augmentation:
+            return transforms.Compose([
+                transforms.NormalizeAnnotations(),
+                transforms.RescaleAbsolute(self.square_edge),
+                transforms.CenterPad(self.square_edge),
+                transforms.EVAL_TRANSFORM,
+                transforms.Encoders(encoders),
+            ])
+
+        rescale_min, rescale_max = self.rescale_range
+        return transforms.Compose([
+            transforms.NormalizeAnnotations(),
+            transforms.RandomApply(transforms.HFlip(constants.KEYPOINTS, constants.HFLIP), self.hflip),
+            # fit the long edge to the crop first, so that rescale_range is relative to the crop size
+            transforms.RescaleAbsolute(self.square_edge),
+            transforms.RescaleRelative(scale_range=(rescale_min, rescale_max), power_law=True,
+                                       stretch_range=(0.9, 1.1)) if rescale_max > rescale_min else None,
+            transforms.RandomApply(transforms.Blur(), self.blur),
+            transforms.RandomApply(transforms.RotateUniform(self.rotation), 0.5) if self.rotation else None,
+            transforms.Crop(self.square_edge, use_area_of_interest=True),
+            transforms.CenterPad(self.square_edge),
+            transforms.TRAIN_TRANSFORM,
+            transforms.Encoders(encoders),
+        ])
+
+    def _dataset(self, image_dir, annotations, preprocess, **kwargs):
+        return DeepFashionCoco(image_dir, annotations, preprocess=preprocess,
+                               clothes_types=GARMENT_TYPE_CHOICES[self.garment_types], **kwargs)
+
+    def train_loader(self):
+        data = self._dataset(self.train_image_dir, self.train_annotations, self._preprocess(),
+                             min_kp_anns=self.min_kp_anns, n_images=self.n_images)
+        return torch.utils.data.DataLoader(
+            data, batch_size=self.batch_size, shuffle=not self.debug,
+            pin_memory=self.pin_memory, num_workers=self.loader_workers, drop_last=True,
+            collate_fn=collate_images_targets_meta)
+
+    def val_loader(self):
+        data = self._dataset(self.val_image_dir, self.val_annotations, self._preprocess(),
+                             min_kp_anns=self.min_kp_anns)
+        return torch.utils.data.DataLoader(
+            data, batch_size=self.batch_size, shuffle=False,
+            pin_memory=self.pin_memory, num_workers=self.loader_workers, drop_last=True,
+            collate_fn=collate_images_targets_meta)
+
+    def _eval_preprocess(self):
+        category_ids = [c['id'] for c in coco_format.categories(self.skeleton)]
+        skeleton = constants.SKELETONS[self.skeleton]
+        if self.eval_long_edge:
+            rescale_t = transforms.RescaleAbsolute(self.eval_long_edge)
+        else:
+            rescale_t = None
+        if self.batch_size == 1:
+            padding_t = transforms.CenterPadTight(16)
+        else:
+            if not self.eval_long_edge:
+                raise ValueError('evaluation with --batch-size > 1 needs --deepfashion-eval-long-edge')
+            padding_t = transforms.CenterPad(self.eval_long_edge)
+        return transforms.Compose([
+            transforms.NormalizeAnnotations(),
+            CropToGarments(self.eval_crop_margin) if self.eval_protocol == 'crop' else None,
+            rescale_t,
+            padding_t,
+            transforms.ToAnnotations([
+                transforms.ToKpAnnotations(
+                    constants.CATEGORY_NAMES,
+                    keypoints_by_category={c: constants.KEYPOINTS for c in category_ids},
+                    skeleton_by_category={c: skeleton for c in category_ids},
+                ),
+            ]),
+            transforms.EVAL_TRANSFORM,
+        ])
+
+    def eval_dataset(self):
+        return self._dataset(self.eval_image_dir, self.eval_annotations, self._eval_preprocess(),
+                             only_annotated=False, n_images=self.eval_n_images)
+
+    def eval_loader(self):
+        data = self.eval_dataset()
+        return torch.utils.data.DataLoader(
+            data, batch_size=self.batch_size, shuffle=False,
+            pin_memory=self.pin_memory, num_workers=self.loader_workers, drop_last=False,
+            collate_fn=collate_images_anns_meta)
+
+    def metrics(self):
+        from . import coco_metric, metrics  # pylint: disable=import-outside-toplevel
+        document = self.eval_dataset().document
+        return [
+            metrics.NormalizedError(document, matching=self.matching),
+            coco_metric.GarmentCocoKeypoints(document),
+        ]

@@ -1,0 +1,128 @@
+"""A torch Dataset over this plugin's COCO json (one image, all its garments, per item).
+
+OpenPifPaf's ``CocoDataset`` selects images through pycocotools' ``getImgIds(catIds=...)``, which returns
+the images holding *all* listed categories; with 50 garment categories it selects nothing.  This dataset
+selects by garment type instead, and keeps every custom annotation field (clothes_type, variation_type,
+category_id) for the targets and the metric.
+"""
+import copy
+import json
+import logging
+import os
+
+import numpy as np
+import torch.utils.data
+from PIL import Image
+
+import openpifpaf
+
+from . import constants
+
+LOG = logging.getLogger(__name__)
+
+GARMENT_TYPE_CHOICES = {
+    'all': (constants.UPPER, constants.LOWER, constants.FULL),
+    'upper': (constants.UPPER,),
+    'lower': (constants.LOWER,),
+    'full': (constants.FULL,),
+}
+
+
+class AnnotationFileError(ValueError):
+    """An annotation json that this plugin cannot use (the message names the file and the field)."""
+
+
+def load_annotations(path, clothes_types=GARMENT_TYPE_CHOICES['all']):
+    """Load a COCO keypoint json, keep the garments of the given types, check the fields we need.
+
+    Returns the document with its ``annotations`` filtered (images are all kept)."""
+    try:
+        with open(path, encoding='utf-8') as f:
+            document = json.load(f)
+    except FileNotFoundError as e:
+        raise AnnotationFileError('{}: annotation file not found'.format(path)) from e
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise AnnotationFileError('{}: not a json file: {}'.format(path, e)) from e
+    for key in ('images', 'annotations'):
+        if key not in document:
+            raise AnnotationFileError('{}: no "{}" list'.format(path, key))
+    n_slots = len(constants.KEYPOINTS)
+    kept = []
+    for i, ann in enumerate(document['annotations']):
+        if len(ann.get('keypoints', ())) != 3 * n_slots:
+            raise AnnotationFileError(
+                '{}: annotations[{}] (id {}): "keypoints" must hold {} values (8 x, y, v), got {}'.format(
+                    path, i, ann.get('id'), 3 * n_slots, len(ann.get('keypoints', ()))))
+        if ann.get('clothes_type', constants.FULL) in clothes_types:
+            kept.append(ann)
+    document['annotations'] = kept
+    return document
+
+
+class DeepFashionCoco(torch.utils.data.Dataset):
+    """Images with their garments from a COCO json of this plugin.
+
+    :param only_annotated: drop images without a garment that has at least ``min_kp_anns`` landmarks
+        labelled (training); keep every image otherwise (evaluation).
+    """
+
+    def __init__(self, image_dir, ann_file, *, preprocess=None, clothes_types=GARMENT_TYPE_CHOICES['all'],
+                 only_annotated=True, min_kp_anns=1, n_images=None):
+        super().__init__()
+        self.image_dir = image_dir
+        self.ann_file = ann_file
+        self.document = load_annotations(ann_file, clothes_types)
+        self.preprocess = preprocess or openpifpaf.transforms.EVAL_TRANSFORM
+
+        self.anns_by_image = {image['id']: [] for image in self.document['images']}
+        for ann in self.document['annotations']:
+            if ann['image_id'] not in self.anns_by_image:
+                raise AnnotationFileError('{}: annotation {} names image_id {}, which is not in "images"'.format(
+                    ann_file, ann.get('id'), ann['image_id']))
+            self.anns_by_image[ann['image_id']].append(ann)
+
+        self.images = self.document['images']
+        if only_annotated:
+            self.images = [image for image in self.images
+                           if sum(1 for ann in self.anns_by_image[image['id']]
+                                  if not ann.get('iscrowd') and any(v > 0 for v in ann['keypoints'][2::3]))
+                           >= min_kp_anns]
+        if n_images:
+            self.images = self.images[:n_images]
+        LOG.info('%s: %d images, %d garments', ann_file, len(self.images),
+                 sum(len(self.anns_by_image[image['id']]) for image in self.images))
+
+    def __len__(self):
+        return len(self.images)
+
+    def __getitem__(self, index):
+        image_info = self.images[index]
+        anns = copy.deepcopy(self.anns_by_image[image_info['id']])
+        local_file_path = os.path.join(self.image_dir, image_info['file_name'])
+        try:
+            with open(local_file_path, 'rb') as f:
+                image = Image.open(f).convert('RGB')
+        except (OSError, ValueError) as e:
+            raise AnnotationFileError('{}: image {} (id {}) cannot be read from {}: {}'.format(
+                self.ann_file, image_info['file_name'], image_info['id'], local_file_path, e)) from e
+
+        meta = {
+            'dataset_index': index,
+            'image_id': image_info['id'],
+            'file_name': image_info['file_name'],
+            'local_file_path': local_file_path,
+        }
+        return self.preprocess(image, anns, meta)
+
+
+def crop_box(anns, width, height, margin):
+    """The garments' union box grown by ``margin`` (a fraction of its size) and clipped to the image."""
+    boxes = np.array([ann['bbox'] for ann in anns], dtype=np.float64).reshape(-1, 4)
+    if not len(boxes):
+        return 0.0, 0.0, float(width), float(height)
+    x1, y1 = boxes[:, 0].min(), boxes[:, 1].min()
+    x2, y2 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
+    mx, my = margin * (x2 - x1), margin * (y2 - y1)
+    x1, y1 = max(0.0, x1 - mx), max(0.0, y1 - my)
+    x2, y2 = min(float(width), x2 + mx), min(float(height), y2 + my)
+    return x1, y1, x2 - x1, y2 - y1
