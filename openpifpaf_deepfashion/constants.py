@@ -73,8 +73,8 @@ CANONICAL_POSE = np.array([
     [0.12, 0.00, 2.0],  # right collar
     [-0.40, 0.30, 2.0],  # left sleeve
     [0.40, 0.30, 2.0],  # right sleeve
-    [-0.18, 0.40, 2.0],  # left waistline
-    [0.18, 0.40, 2.0],  # right waistline
+    [-0.14, 0.40, 2.0],  # left waistline
+    [0.14, 0.40, 2.0],  # right waistline
     [-0.30, 1.00, 2.0],  # left hem
     [0.30, 1.00, 2.0],  # right hem
 ])
@@ -157,7 +157,8 @@ def draw_skeletons(output_dir):
                     color='tab:red' if extra else 'tab:blue', linewidth=2.5 if extra else 2.0)
         ax.scatter(xy[:, 0], xy[:, 1], s=40, color='black', zorder=3)
         for (px, py), label in zip(xy, KEYPOINT_LABELS):
-            ax.annotate(label, (px, py), textcoords='offset points', xytext=(4, -10), fontsize=7)
+            ax.annotate(label, (px, py), textcoords='offset points', fontsize=7,
+                        xytext=(-40 if px < 0 else 4, -10))
         ax.set_title('skeleton {}{}'.format(name, ' (red: collar-waistline)' if name == 'B' else ''), fontsize=8)
         ax.set_xlim(-0.65, 0.65)
         ax.set_ylim(1.15, -0.15)
