@@ -1,16 +1,17 @@
 """OpenPifPaf plugin for fashion landmarks (DeepFashion Category & Attribute and FLD benchmarks).
 
 ``import openpifpaf`` discovers this module by its ``openpifpaf_`` prefix and calls :func:`register`.
+The data tools (generator, converter) import neither torch nor OpenPifPaf, so they start fast.
 """
-import openpifpaf
-
-from . import checkpoint, decoder, garment
-from .datamodule import DeepFashion
-
 __version__ = '0.1.0'
 
 
 def register():
+    # pylint: disable=import-outside-toplevel
+    import openpifpaf
+    from . import checkpoint, decoder, garment
+    from .datamodule import DeepFashion
+
     openpifpaf.DATAMODULES['deepfashion'] = DeepFashion
     openpifpaf.DECODERS.add(decoder.FashionCifCaf)
     garment.register_painter()

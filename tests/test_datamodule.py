@@ -51,7 +51,7 @@ def restore_class_config():
 
 
 def test_registered_and_head_metas_come_from_constants():
-    assert openpifpaf.DATAMODULES['deepfashion'] is DeepFashion
+    assert openpifpaf.DATAMODULES["deepfashion"] is DeepFashion
     datamodule = configured_datamodule(skeleton='A')
     cif, caf = datamodule.head_metas
     assert cif.keypoints == constants.KEYPOINTS and cif.sigmas == constants.SIGMAS

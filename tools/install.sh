@@ -14,6 +14,9 @@ TORCH_VERSION=2.14.1
 TORCHVISION_VERSION=0.29.1
 OPENPIFPAF_VERSION=0.14.2
 MATPLOTLIB_SPEC='matplotlib<3.9'
+# Light requirements, (re)installed whenever this list changes.  scipy: OpenPifPaf's rotation augmentation;
+# thop: imported by openpifpaf.eval (it counts the network's operations).
+LIGHT_REQUIREMENTS="pycocotools numpy Pillow scipy thop pytest pycodestyle"
 
 PY_TAG=$("$PYTHON" -c 'import sys; print("py%d%d" % sys.version_info[:2])')
 KEY="$PY_TAG-torch$TORCH_VERSION-tv$TORCHVISION_VERSION-openpifpaf$OPENPIFPAF_VERSION"
@@ -39,8 +42,15 @@ WRAP
     CXX="$VENV/toolchain/cxx20" "$VENV/bin/python" -m pip install -q --no-build-isolation \
         "openpifpaf-vita==$OPENPIFPAF_VERSION" "$MATPLOTLIB_SPEC" \
         "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
-    "$VENV/bin/python" -m pip install -q pycocotools numpy Pillow pytest pycodestyle
     touch "$VENV/.stack-complete"
+fi
+
+if [ "$(cat "$VENV/.light-requirements" 2>/dev/null)" != "$LIGHT_REQUIREMENTS" ]; then
+    log "installing $LIGHT_REQUIREMENTS"
+    # shellcheck disable=SC2086
+    "$VENV/bin/python" -m pip install -q $LIGHT_REQUIREMENTS \
+        "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION" "$MATPLOTLIB_SPEC"
+    echo "$LIGHT_REQUIREMENTS" > "$VENV/.light-requirements"
 fi
 
 # Link this checkout (editable, no dependency resolution: the stack above is pinned).
