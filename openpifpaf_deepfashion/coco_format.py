@@ -88,6 +88,12 @@ def coco_document(images, annotations, skeleton='B', info=None):
     }
 
 
+def current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_json_atomic(path, obj):
     """Write json to ``path`` so that a reader (or a crash) never sees a partial file."""
     directory = os.path.dirname(os.path.abspath(path))
@@ -96,6 +102,7 @@ def write_json_atomic(path, obj):
     try:
         with os.fdopen(fd, 'w', encoding='utf-8') as f:
             json.dump(obj, f)
+        os.chmod(tmp_path, 0o666 & ~current_umask())  # mkstemp creates 0600; give the usual mode
         os.replace(tmp_path, path)
     except BaseException:
         if os.path.exists(tmp_path):
