@@ -66,8 +66,9 @@ SIGMAS = [0.079, 0.079, 0.072, 0.072, 0.107, 0.107, 0.087, 0.087]
 # that are equally well detected then score 0.71, 0.57 and 1.0 of a perfect score.
 SCORE_WEIGHTS = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 3.0, 3.0]
 
-# A canonical full-body garment (a dress), x to the image's right, y down, in units of the garment's height; visibility 2 everywhere.  Used for drawing and as OpenPifPaf's pose prior, and,
-# scaled into an image, as the "canonical pose" baseline of the metric.
+# A canonical full-body garment (a dress), x to the image's right, y down, in units of the garment's height;
+# visibility 2 everywhere.  Used for drawing and as OpenPifPaf's pose prior, and, scaled into an image, as the
+# "canonical pose" baseline of the metric.
 CANONICAL_POSE = np.array([
     [-0.12, 0.00, 2.0],  # left collar (DeepFashion's "left" is the image's left: smaller x)
     [0.12, 0.00, 2.0],  # right collar
