@@ -1,0 +1,86 @@
+"""Garment-type inference, the garment decoder's output, and checkpoint loading under weights_only."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import openpifpaf
+
+from openpifpaf_deepfashion import checkpoint, constants, decoder, garment
+from openpifpaf_deepfashion.datamodule import DeepFashion
+
+
+def scores_for(slots):
+    scores = np.zeros(len(constants.KEYPOINTS))
+    scores[list(slots)] = 0.9
+    return scores
+
+
+@pytest.mark.parametrize('clothes_type', [constants.UPPER, constants.LOWER, constants.FULL])
+def test_clothes_type_is_inferred_from_the_predicted_slots(clothes_type):
+    assert garment.infer_clothes_type(scores_for(constants.SLOTS[clothes_type])) == clothes_type
+
+
+def test_garment_annotation_json_has_type_and_generic_category():
+    ann = openpifpaf.Annotation(constants.KEYPOINTS, constants.SKELETON_B)
+    data = np.zeros((8, 3))
+    for slot in constants.SLOTS[constants.LOWER]:
+        data[slot] = (10.0 + slot, 20.0, 0.8)
+    ann.set(data)
+    garment_ann = garment.GarmentAnnotation.from_annotation(ann)
+    payload = json.loads(json.dumps(garment_ann.json_data()))
+    assert payload['clothes_type'] == constants.LOWER and payload['clothes_type_name'] == 'lower'
+    assert payload['category_id'] == 52
+    assert payload['keypoints'][3 * 4:3 * 4 + 2] == [14.0, 20.0]
+    # the inverse transform (used by predict and eval) keeps the garment
+    meta = {'rotation': {'angle': 0.0, 'width': None, 'height': None}, 'offset': np.zeros(2),
+            'scale': np.ones(2), 'hflip': False, 'width_height': np.array([100, 100])}
+    assert garment_ann.inverse_transform(meta).clothes_type == constants.LOWER
+
+
+def test_garment_painter_is_registered_for_garments():
+    openpifpaf.plugin.register()
+    assert openpifpaf.PAINTERS['GarmentAnnotation'] is garment.GarmentPainter
+
+
+def test_fashion_decoder_is_chosen_for_deepfashion_heads_only():
+    metas = DeepFashion().head_metas
+    for i, meta in enumerate(metas):
+        meta.head_index = i
+        meta.base_stride = 16
+        meta.upsample_stride = 1
+    assert decoder.FashionCifCaf.factory(metas)
+    plain = [openpifpaf.headmeta.Cif('cif', 'other', keypoints=constants.KEYPOINTS, sigmas=constants.SIGMAS,
+                                     pose=constants.CANONICAL_POSE, draw_skeleton=constants.SKELETON_B),
+             openpifpaf.headmeta.Caf('caf', 'other', keypoints=constants.KEYPOINTS, sigmas=constants.SIGMAS,
+                                     pose=constants.CANONICAL_POSE, skeleton=constants.SKELETON_B)]
+    assert decoder.FashionCifCaf.factory(plain) == []
+
+    decoders = openpifpaf.decoder.factory(metas).decoders
+    assert isinstance(decoders[0], decoder.FashionCifCaf)
+    fields = [torch.zeros(8, 5, 9, 9), torch.zeros(11, 9, 9, 9)]
+    # one confident left hem: the 3 x 3 cells around field cell (4, 4) point at it
+    # (confidence first, then regression / spread components set to 4 so that x = y = 4 cells, scale last)
+    fields[0][6, :, 3:6, 3:6] = torch.tensor([1.0, 4.0, 4.0, 4.0, 1.0])[:, None, None]
+    predictions = decoders[0](fields)
+    assert len(predictions) == 1 and isinstance(predictions[0], garment.GarmentAnnotation)
+    assert predictions[0].data[6, :2].tolist() == [64.0, 64.0]  # stride 16
+    assert predictions[0].clothes_type == constants.UPPER  # hems only: the most common type
+
+
+def test_whole_module_checkpoint_loads_through_the_factory(tmp_path):
+    openpifpaf.plugin.register()
+    metas = DeepFashion().head_metas
+    net, _ = openpifpaf.network.Factory(base_name='shufflenetv2k16').factory(head_metas=metas)
+    path = str(tmp_path / 'model.pkl.epoch001')
+    torch.save({'model': net, 'epoch': 1}, path)
+    with pytest.raises(Exception):
+        torch.load(path)  # torch's own default refuses whole pickled modules
+    factory = openpifpaf.network.Factory(checkpoint=path)
+    loaded, epoch = factory.from_checkpoint()
+    assert epoch == 1
+    assert [m.name for m in loaded.head_metas] == ['cif', 'caf']
+    assert loaded.head_metas[0].keypoints == constants.KEYPOINTS
+    checkpoint.install()  # idempotent
+    assert isinstance(openpifpaf.network.factory.torch, checkpoint.TorchForCheckpoints)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The main job on generated data: install, generate a DeepFashion-layout sample, convert it to COCO,
+# train a small model from scratch on the CPU, evaluate NE on the held-out test split, predict on photos.
+#
+# DEMO_OUTPUT (default outputs/demo), DEMO_IMAGES (800) and DEMO_EPOCHS (12) change the size of the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=$(bash tools/install.sh | tail -n 1)
+PY="$VENV/bin/python"
+OUT=${DEMO_OUTPUT:-outputs/demo}
+IMAGES=${DEMO_IMAGES:-800}
+EPOCHS=${DEMO_EPOCHS:-12}
+DATA="$OUT/data"
+step() { echo; echo "=== $*"; }
+mkdir -p "$OUT"
+
+step "generate $IMAGES images in DeepFashion's layout"
+"$PY" -m openpifpaf_deepfashion.sample_generator --output "$DATA" --n-images "$IMAGES" --seed 0
+
+step "convert to COCO keypoint json"
+"$PY" -m openpifpaf_deepfashion.deepfashion_to_coco --root "$DATA" --output-dir "$DATA/annotations" --no-progress
+
+step "train $EPOCHS epochs from scratch (log: $OUT/train.log)"
+"$PY" -m openpifpaf.train --dataset=deepfashion --deepfashion-root="$DATA" \
+    --basenet=shufflenetv2k16 --deepfashion-square-edge=161 --deepfashion-upsample=2 --deepfashion-rotation=10 \
+    --batch-size=8 --adam --lr=1e-3 --momentum=0.9 --lr-warm-up-epochs=1 \
+    --epochs="$EPOCHS" --loader-workers=1 --output="$OUT/model.pkl" > "$OUT/train.log" 2>&1
+CHECKPOINT=$(printf '%s/model.pkl.epoch%03d' "$OUT" "$EPOCHS")
+grep "train-epoch" "$OUT/train.log" | tail -n 1 | cut -c1-160
+
+step "evaluate on the held-out test split"
+"$PY" -m openpifpaf.eval --dataset=deepfashion --deepfashion-root="$DATA" --checkpoint="$CHECKPOINT" \
+    --seed-threshold=0.2 --instance-threshold=0.05 --loader-workers=0 --output="$OUT/eval" > "$OUT/eval.log" 2>&1
+"$PY" -m openpifpaf_deepfashion.metrics "$OUT/eval.stats.json"
+
+step "predict on photos (drawn to $OUT/predictions/)"
+mkdir -p "$OUT/predictions"
+PHOTOS=("$DATA"/img/*/img_00000001.jpg)
+PHOTOS=("${PHOTOS[@]:0:3}")
+for photo in ../shared/data/photos/soccer.jpeg ../shared/data/fld_real/img_00000128.jpg; do
+    [ -f "$photo" ] && PHOTOS+=("$photo")
+done
+"$PY" -m openpifpaf.predict --checkpoint="$CHECKPOINT" --seed-threshold=0.2 --instance-threshold=0.05 \
+    --image-output="$OUT/predictions/" --json-output="$OUT/predictions/" "${PHOTOS[@]}" 2> "$OUT/predict.log"
+for photo in "${PHOTOS[@]}"; do
+    name=$(basename "$photo")
+    "$PY" -c 'import json, sys
+garments = json.load(open(sys.argv[1]))
+types = [g["clothes_type_name"] for g in garments]
+print("{}: {} garments {}".format(sys.argv[2], len(garments), types))' "$OUT/predictions/$name.predictions.json" "$photo"
+done
+echo
+echo "done: checkpoint $CHECKPOINT, NE table $OUT/eval.stats.json, pictures in $OUT/predictions/"
