@@ -3,7 +3,7 @@
 Compares the model's average NE with the "canonical pose in the image" baseline (what the metric scores when
 nothing is predicted) and passes when the model reaches at most half of the baseline's error::
 
-    python tools/benchmark_learning.py --workdir /tmp/learning --n-images 800 --epochs 12
+    python tools/benchmark_learning.py --workdir /tmp/learning --n-images 800 --epochs 10
 
 Everything after ``--`` goes to ``openpifpaf.train`` (overriding the recipe below).
 """
@@ -46,7 +46,7 @@ def main():
     parser.add_argument('--n-images', type=int, default=800)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--multi-garment', action='store_true')
-    parser.add_argument('--epochs', type=int, default=12)
+    parser.add_argument('--epochs', type=int, default=10)
     parser.add_argument('--loader-workers', type=int, default=1)
     parser.add_argument('--eval-only', action='store_true', help='reuse the trained checkpoint')
     parser.add_argument('train_args', nargs='*', help='extra openpifpaf.train arguments (after --)')

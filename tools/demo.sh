@@ -2,14 +2,14 @@
 # The main job on generated data: install, generate a DeepFashion-layout sample, convert it to COCO,
 # train a small model from scratch on the CPU, evaluate NE on the held-out test split, predict on photos.
 #
-# DEMO_OUTPUT (default outputs/demo), DEMO_IMAGES (800) and DEMO_EPOCHS (12) change the size of the run.
+# DEMO_OUTPUT (default outputs/demo), DEMO_IMAGES (800) and DEMO_EPOCHS (10) change the size of the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=$(bash tools/install.sh | tail -n 1)
 PY="$VENV/bin/python"
 OUT=${DEMO_OUTPUT:-outputs/demo}
 IMAGES=${DEMO_IMAGES:-800}
-EPOCHS=${DEMO_EPOCHS:-12}
+EPOCHS=${DEMO_EPOCHS:-10}
 DATA="$OUT/data"
 step() { echo; echo "=== $*"; }
 mkdir -p "$OUT"
