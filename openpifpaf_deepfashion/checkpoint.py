@@ -12,6 +12,14 @@ import torch
 import openpifpaf.network.factory
 
 
+#: What the last checkpoint loaded through the factory was trained for: {'path': ..., 'datasets': [...]}.
+LAST_LOADED = {}
+
+
+class WrongCheckpointError(ValueError):
+    """A checkpoint whose heads belong to another dataset was given for deepfashion evaluation."""
+
+
 class TorchForCheckpoints:
     """Stands in for the ``torch`` module inside openpifpaf.network.factory; only ``load`` differs."""
 
@@ -23,7 +31,22 @@ class TorchForCheckpoints:
         if not args:
             kwargs.setdefault('map_location', 'cpu')
         kwargs.setdefault('weights_only', False)
-        return torch.load(f, *args, **kwargs)
+        checkpoint = torch.load(f, *args, **kwargs)
+        model = checkpoint.get('model') if isinstance(checkpoint, dict) else None
+        LAST_LOADED.clear()
+        LAST_LOADED.update(path=str(f), datasets=sorted({meta.dataset for meta in getattr(model, 'head_metas', [])}))
+        return checkpoint
+
+
+def check_trained_for(dataset):
+    """Refuse to evaluate a loaded checkpoint that has no heads for ``dataset``.
+
+    OpenPifPaf would silently attach new, untrained heads to it (right for fine-tuning, wrong for eval)."""
+    if LAST_LOADED and dataset not in LAST_LOADED['datasets']:
+        raise WrongCheckpointError(
+            'checkpoint {} has heads for {}, not for "{}": evaluate it with its own --dataset, or fine-tune it '
+            'first with python -m openpifpaf.train --dataset={} --checkpoint={}'.format(
+                LAST_LOADED['path'], LAST_LOADED['datasets'], dataset, dataset, LAST_LOADED['path']))
 
 
 def install():

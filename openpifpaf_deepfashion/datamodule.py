@@ -10,7 +10,7 @@ import openpifpaf
 from openpifpaf import encoder, headmeta, transforms
 from openpifpaf.datasets import collate_images_anns_meta, collate_images_targets_meta
 
-from . import coco_format, constants
+from . import checkpoint, coco_format, constants
 from .dataset import GARMENT_TYPE_CHOICES, DeepFashionCoco, crop_box
 
 DATASET_NAME = 'deepfashion'
@@ -259,6 +259,7 @@ class DeepFashion(openpifpaf.datasets.DataModule):
                              only_annotated=False, n_images=self.eval_n_images)
 
     def eval_loader(self):
+        checkpoint.check_trained_for(DATASET_NAME)
         data = self.eval_dataset()
         return torch.utils.data.DataLoader(
             data, batch_size=self.batch_size, shuffle=False,

@@ -229,6 +229,10 @@ class PredictionArrays:
 
     def __init__(self, predictions):
         predictions = [p for p in predictions if getattr(p, 'data', None) is not None]
+        for p in predictions:
+            if np.shape(p.data)[0] != N_KEYPOINTS:
+                raise ValueError('a prediction has {} keypoints, the fashion metric needs {}: the checkpoint was '
+                                 'trained for another dataset'.format(np.shape(p.data)[0], N_KEYPOINTS))
         self.n = len(predictions)
         self.keypoints = np.array([np.asarray(p.data, dtype=np.float64)[:, :3] for p in predictions],
                                   dtype=np.float64).reshape(self.n, N_KEYPOINTS, 3)

@@ -1,4 +1,5 @@
 """The user's three commands on generated data, on the CPU: train 1 epoch, eval, predict."""
+import glob
 import json
 import os
 import subprocess
@@ -60,8 +61,9 @@ def test_eval_multi_garment_and_crop_protocol(trained):
 
 def test_predict_writes_garments_on_real_photos(trained, shared_data):
     work, _, checkpoint = trained
-    photos = [os.path.join(shared_data, 'photos', 'soccer.jpeg'),
-              os.path.join(shared_data, 'fld_real', 'img_00000128.jpg')]
+    photos = sorted(glob.glob(os.path.join(shared_data, 'photos', '*.jp*g'))
+                    + glob.glob(os.path.join(shared_data, 'fld_real', '*.jpg')))
+    assert len(photos) == 6
     out = str(work / 'predict') + os.sep
     os.makedirs(out)
     run('openpifpaf.predict', '--checkpoint=' + checkpoint, '--image-output=' + out, '--json-output=' + out,
@@ -76,3 +78,12 @@ def test_predict_writes_garments_on_real_photos(trained, shared_data):
             assert len(garment['keypoints']) == 24
             assert garment['clothes_type'] in (1, 2, 3)
             assert garment['category_id'] in (51, 52, 53)
+
+
+def test_export_onnx_loads_the_trained_checkpoint(trained):
+    work, _, checkpoint = trained
+    outfile = str(work / 'model.onnx')
+    run('openpifpaf.export_onnx', '--checkpoint=' + checkpoint, '--outfile=' + outfile, cwd=str(work))
+    import onnx  # pylint: disable=import-outside-toplevel
+    model = onnx.load(outfile)
+    assert len(model.graph.output) == 2  # CIF and CAF

@@ -155,3 +155,12 @@ def test_crop_to_garments_keeps_the_margin():
     assert cropped.size == (144, 153)  # x 28..172, y 7..163 clipped to 160
     assert meta['offset'].tolist() == [28.0, 7.0]
     assert anns[0]['bbox'][:2].tolist() == [12.0, 13.0]
+
+
+def test_corrupt_image_names_the_annotation_file(tmp_path):
+    ann_file = write_sample(str(tmp_path))
+    with open(os.path.join(str(tmp_path), 'img', 'a.jpg'), 'wb') as f:
+        f.write(b'\xff\xd8 not really a jpeg')
+    data = DeepFashionCoco(str(tmp_path), ann_file)
+    with pytest.raises(AnnotationFileError, match=r'sample.json: image img/a.jpg \(id 1\) cannot be read'):
+        data[0]

@@ -84,3 +84,33 @@ def test_whole_module_checkpoint_loads_through_the_factory(tmp_path):
     assert loaded.head_metas[0].keypoints == constants.KEYPOINTS
     checkpoint.install()  # idempotent
     assert isinstance(openpifpaf.network.factory.torch, checkpoint.TorchForCheckpoints)
+
+
+def test_eval_refuses_a_checkpoint_of_another_dataset(tmp_path):
+    openpifpaf.plugin.register()
+    other = [openpifpaf.headmeta.Cif('cif', 'animal', keypoints=['a', 'b'], sigmas=[0.1, 0.1],
+                                     pose=np.zeros((2, 3)), draw_skeleton=[(1, 2)]),
+             openpifpaf.headmeta.Caf('caf', 'animal', keypoints=['a', 'b'], sigmas=[0.1, 0.1],
+                                     pose=np.zeros((2, 3)), skeleton=[(1, 2)])]
+    net, _ = openpifpaf.network.Factory(base_name='shufflenetv2k16').factory(head_metas=other)
+    path = str(tmp_path / 'animal.pkl')
+    torch.save({'model': net, 'epoch': 3}, path)
+    openpifpaf.network.Factory(checkpoint=path).from_checkpoint()
+    assert checkpoint.LAST_LOADED == {'path': path, 'datasets': ['animal']}
+    with pytest.raises(checkpoint.WrongCheckpointError, match=r'animal.pkl has heads for \[.animal.\], not for'):
+        DeepFashion().eval_loader()
+
+    fashion, _ = openpifpaf.network.Factory(base_name='shufflenetv2k16').factory(
+        head_metas=DeepFashion().head_metas)
+    torch.save({'model': fashion, 'epoch': 3}, path)
+    openpifpaf.network.Factory(checkpoint=path).from_checkpoint()
+    checkpoint.check_trained_for('deepfashion')  # no error
+
+
+def test_metric_names_the_problem_with_predictions_of_another_skeleton():
+    from openpifpaf_deepfashion import coco_format, metrics
+    document = coco_format.coco_document([coco_format.image_entry(1, 'a.jpg', 100, 100)], [])
+    metric = metrics.NormalizedError(document)
+    wrong = openpifpaf.Annotation(['a'] * 17, [(1, 2)]).set(np.ones((17, 3)))
+    with pytest.raises(ValueError, match='17 keypoints.*another dataset'):
+        metric.accumulate([wrong], {'image_id': 1, 'width_height': (100, 100)})

@@ -35,8 +35,15 @@ step "evaluate on the held-out test split"
 
 step "predict on photos (drawn to $OUT/predictions/)"
 mkdir -p "$OUT/predictions"
-PHOTOS=("$DATA"/img/*/img_00000001.jpg)
-PHOTOS=("${PHOTOS[@]:0:3}")
+# three held-out generated images (copied under their product folder's name: every folder has an
+# img_00000001.jpg), then the real photos beside the checkout
+mkdir -p "$OUT/photos"
+PHOTOS=()
+for name in $(awk 'NR > 2 && $2 == "test" {print $1}' "$DATA/Eval/list_eval_partition.txt" | head -n 3); do
+    copy="$OUT/photos/$(basename "$(dirname "$name")")_$(basename "$name")"
+    cp "$DATA/$name" "$copy"
+    PHOTOS+=("$copy")
+done
 for photo in ../shared/data/photos/soccer.jpeg ../shared/data/fld_real/img_00000128.jpg; do
     [ -f "$photo" ] && PHOTOS+=("$photo")
 done
