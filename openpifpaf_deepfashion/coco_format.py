@@ -10,10 +10,8 @@ and get the generic id of their clothes type (51 upper, 52 lower, 53 full).  COC
 2 visible / 1 occluded / 0 truncated, and truncated landmarks have x = y = 0.
 """
 import json
-import os
-import tempfile
 
-from . import constants
+from . import atomic, constants
 
 #: Category ids for garments without a DeepFashion category label (FLD benchmark), by clothes type.
 GENERIC_CATEGORY_IDS = {constants.UPPER: 51, constants.LOWER: 52, constants.FULL: 53}
@@ -88,23 +86,7 @@ def coco_document(images, annotations, skeleton='B', info=None):
     }
 
 
-def current_umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_json_atomic(path, obj):
     """Write json to ``path`` so that a reader (or a crash) never sees a partial file."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp', dir=directory)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            json.dump(obj, f)
-        os.chmod(tmp_path, 0o666 & ~current_umask())  # mkstemp creates 0600; give the usual mode
-        os.replace(tmp_path, path)
-    except BaseException:
-        if os.path.exists(tmp_path):
-            os.remove(tmp_path)
-        raise
+    with atomic.atomic_open(path) as f:
+        json.dump(obj, f)

@@ -22,7 +22,7 @@ import time
 
 from PIL import Image
 
-from . import coco_format, constants
+from . import atomic, coco_format, constants
 from . import deepfashion_files as files
 from .deepfashion_files import DeepFashionFormatError
 
@@ -199,20 +199,11 @@ def load_size_cache(path):
 
 def save_size_cache(path, sizes):
     """Write the size cache atomically (same format rules as load_size_cache)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp', dir=directory)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            if path.endswith('.json'):
-                json.dump({name: list(size) for name, size in sizes.items()}, f)
-            else:
-                f.writelines('{}\t{}\t{}\n'.format(name, w, h) for name, (w, h) in sizes.items())
-        os.replace(tmp_path, path)
-    except BaseException:
-        if os.path.exists(tmp_path):
-            os.remove(tmp_path)
-        raise
+    with atomic.atomic_open(path) as f:
+        if path.endswith('.json'):
+            json.dump({name: list(size) for name, size in sizes.items()}, f)
+        else:
+            f.writelines('{}\t{}\t{}\n'.format(name, w, h) for name, (w, h) in sizes.items())
 
 
 def image_sizes(dataset, rows, cached, reader, progress=False):

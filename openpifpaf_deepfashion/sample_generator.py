@@ -17,13 +17,12 @@ import functools
 import math
 import multiprocessing
 import os
-import tempfile
 from typing import List, Optional, Tuple
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import coco_format, constants
+from . import atomic, coco_format, constants
 
 UPPER, LOWER, FULL = constants.UPPER, constants.LOWER, constants.FULL
 SPLITS = ('train', 'val', 'test')
@@ -804,15 +803,8 @@ def render_image(plan, root, benchmark, seed, opts):
 
 
 def save_jpeg_atomic(image, path, quality):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp_path = os.path.join(os.path.dirname(path), '.' + os.path.basename(path) + '.tmp')
-    try:
+    with atomic.atomic_path(path) as tmp_path:
         image.save(tmp_path, format='JPEG', quality=quality)
-        os.replace(tmp_path, path)
-    except BaseException:
-        if os.path.exists(tmp_path):
-            os.remove(tmp_path)
-        raise
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -820,19 +812,9 @@ def save_jpeg_atomic(image, path, quality):
 
 
 def write_text_atomic(path, text):
-    """Write text so that a reader (or a crash) never sees a partial file."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp', dir=directory)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8', newline='\n') as f:
-            f.write(text)
-        os.chmod(tmp_path, 0o644)  # mkstemp's files are private (0600); list files are data for everyone
-        os.replace(tmp_path, path)
-    except BaseException:
-        if os.path.exists(tmp_path):
-            os.remove(tmp_path)
-        raise
+    """Write a list file (``\n`` line ends) so that a reader (or a crash) never sees a partial file."""
+    with atomic.atomic_open(path, newline='\n') as f:
+        f.write(text)
 
 
 def padded(name, column):
