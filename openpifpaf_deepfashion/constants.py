@@ -123,6 +123,22 @@ def category_type(category_id):
     return CATEGORIES[category_id - 1][1]
 
 
+def clothes_type_of_slots(present):
+    """The clothes type whose landmark slots best match (Jaccard) the present ones, a boolean mask over the 8
+    slots; ties go to the lower type number; None when no slot is present."""
+    present = set(np.flatnonzero(present).tolist())
+    if not present:
+        return None
+    return max(SLOTS, key=lambda t: (len(present & set(SLOTS[t])) / len(present | set(SLOTS[t])), -t))
+
+
+def annotation_clothes_type(ann):
+    """``clothes_type`` of a COCO annotation; for json from elsewhere without one, from its labelled slots."""
+    if ann.get('clothes_type'):
+        return ann['clothes_type']
+    return clothes_type_of_slots([v > 0 for v in ann['keypoints'][2::3]]) or FULL
+
+
 def flip_indices():
     """Index permutation that a horizontal flip applies to the 8 keypoint slots."""
     return [KEYPOINTS.index(HFLIP[name]) for name in KEYPOINTS]

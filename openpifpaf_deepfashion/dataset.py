@@ -53,7 +53,7 @@ def load_annotations(path, clothes_types=GARMENT_TYPE_CHOICES['all']):
             raise AnnotationFileError(
                 '{}: annotations[{}] (id {}): "keypoints" must hold {} values (8 x, y, v), got {}'.format(
                     path, i, ann.get('id'), 3 * n_slots, len(ann.get('keypoints', ()))))
-        if ann.get('clothes_type', constants.FULL) in clothes_types:
+        if constants.annotation_clothes_type(ann) in clothes_types:
             kept.append(ann)
     document['annotations'] = kept
     return document

@@ -16,23 +16,11 @@ TYPE_COLORS = {constants.UPPER: 'tab:orange', constants.LOWER: 'tab:blue', const
 #: A slot counts as predicted when its keypoint confidence is above this.
 SLOT_THRESHOLD = 0.2
 
-_UPPER_ONLY_SLOTS = [constants.KEYPOINTS.index(n)
-                     for n in ('left_collar', 'right_collar', 'left_sleeve', 'right_sleeve')]
-_WAIST_SLOTS = [constants.KEYPOINTS.index(n) for n in ('left_waistline', 'right_waistline')]
-
 
 def infer_clothes_type(keypoint_scores, threshold=SLOT_THRESHOLD):
-    """Garment type from which slots are predicted: collars/sleeves without waistline → upper,
-    waistline without collars/sleeves → lower, both → full; with neither (hems only) → upper,
-    the most common type in DeepFashion."""
-    scores = np.asarray(keypoint_scores)
-    has_upper = bool(np.any(scores[_UPPER_ONLY_SLOTS] > threshold))
-    has_waist = bool(np.any(scores[_WAIST_SLOTS] > threshold))
-    if has_upper and has_waist:
-        return constants.FULL
-    if has_waist:
-        return constants.LOWER
-    return constants.UPPER
+    """Garment type from which slots are predicted (the type whose slots match best); a garment with no
+    confident slot counts as upper, the most common type in DeepFashion."""
+    return constants.clothes_type_of_slots(np.asarray(keypoint_scores) > threshold) or constants.UPPER
 
 
 class GarmentAnnotation(openpifpaf.Annotation):

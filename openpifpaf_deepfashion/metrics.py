@@ -219,8 +219,7 @@ class GarmentArrays:
             self.n, N_KEYPOINTS, 3)
         self.boxes = np.array([ann['bbox'] for ann in annotations], dtype=np.float64).reshape(self.n, 4)
         self.category_ids = np.array([ann['category_id'] for ann in annotations], dtype=int)
-        self.clothes_types = np.array([ann.get('clothes_type') or coco_format.clothes_type_of_category(
-            ann['category_id']) for ann in annotations], dtype=int)
+        self.clothes_types = np.array([constants.annotation_clothes_type(ann) for ann in annotations], dtype=int)
         self.variation_types = np.array([ann.get('variation_type') or 0 for ann in annotations], dtype=int)
 
 
@@ -455,16 +454,8 @@ def finite(value):
 
 
 def guess_clothes_type(keypoint_scores, threshold):
-    """Clothes type whose landmark slots best match (Jaccard) the confidently predicted ones; 0 if none."""
-    predicted = set(np.flatnonzero(keypoint_scores >= max(threshold, 1e-12)).tolist())
-    if not predicted:
-        return 0
-    best, best_score = 0, 0.0
-    for clothes_type, slots in constants.SLOTS.items():
-        jaccard = len(predicted & set(slots)) / len(predicted | set(slots))
-        if jaccard > best_score:
-            best, best_score = clothes_type, jaccard
-    return best
+    """Clothes type whose landmark slots best match the confidently predicted ones; 0 if none."""
+    return constants.clothes_type_of_slots(np.asarray(keypoint_scores) >= max(threshold, 1e-12)) or 0
 
 
 def prediction_entries(image_id, pred, matched_gt_ids, confidence_threshold):

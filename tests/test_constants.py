@@ -98,3 +98,18 @@ def test_skeleton_pictures_are_drawn(tmp_path):
     for path in paths:
         with open(path, 'rb') as f:
             assert f.read(8) == b'\x89PNG\r\n\x1a\n'
+
+
+def test_clothes_type_of_slots_and_of_foreign_annotations():
+    def mask(slots):
+        return [i in slots for i in range(8)]
+    for clothes_type, slots in constants.SLOTS.items():
+        assert constants.clothes_type_of_slots(mask(slots)) == clothes_type
+    assert constants.clothes_type_of_slots(mask([])) is None
+    assert constants.clothes_type_of_slots(mask([0, 2, 6])) == constants.UPPER
+    # a json without clothes_type (e.g. MMPose's FLD sample): from its labelled slots
+    keypoints = [0, 0, 0] * 8
+    for slot in constants.SLOTS[constants.FULL]:
+        keypoints[3 * slot + 2] = 2
+    assert constants.annotation_clothes_type({'keypoints': keypoints, 'category_id': 1}) == constants.FULL
+    assert constants.annotation_clothes_type({'keypoints': keypoints, 'clothes_type': 2}) == constants.LOWER

@@ -66,7 +66,7 @@ def test_fashion_decoder_is_chosen_for_deepfashion_heads_only():
     predictions = decoders[0](fields)
     assert len(predictions) == 1 and isinstance(predictions[0], garment.GarmentAnnotation)
     assert predictions[0].data[6, :2].tolist() == [64.0, 64.0]  # stride 16
-    assert predictions[0].clothes_type == constants.UPPER  # hems only: the most common type
+    assert predictions[0].clothes_type == constants.LOWER  # hems only match lower garments' slots best
 
 
 def test_whole_module_checkpoint_loads_through_the_factory(tmp_path):
