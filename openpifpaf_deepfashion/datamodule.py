@@ -124,7 +124,8 @@ class DeepFashion(openpifpaf.datasets.DataModule):
                            help='maximum random rotation in degrees (applied to half the images); 0 turns it off')
         group.add_argument('--deepfashion-blur', default=cls.blur, type=float, help='probability of blur')
         group.add_argument('--deepfashion-eval-long-edge', default=cls.eval_long_edge, type=int,
-                           help='rescale eval images to this long edge; 0 keeps their size')
+                           help=('rescale eval images to this long edge; 0 keeps their size.  Training fits '
+                                 'each image\'s long edge to --deepfashion-square-edge: evaluate at that edge'))
         group.add_argument('--deepfashion-eval-protocol', default=cls.eval_protocol, choices=('full', 'crop'),
                            help=('full: predict on the whole image; crop: crop to the ground-truth garments\' '
                                  'box plus a margin first (how the papers compare)'))

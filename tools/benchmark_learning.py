@@ -26,8 +26,9 @@ RECIPE = [
     '--adam', '--lr=1e-3', '--momentum=0.9',
     '--lr-warm-up-epochs=1',
 ]
-#: Decoder settings for the short-trained model.
-DECODER = ['--seed-threshold=0.2', '--instance-threshold=0.05']
+#: Evaluation at the scale the model was trained at (training fits each image's long edge to the square edge),
+#: with decoder thresholds lowered for a short-trained model.
+EVAL = ['--deepfashion-eval-long-edge=161', '--seed-threshold=0.2', '--instance-threshold=0.05']
 
 
 def run(args, log_path):
@@ -73,7 +74,7 @@ def main():
 
     output = os.path.join(args.workdir, 'eval')
     eval_seconds = run(['openpifpaf.eval', *data_args, '--checkpoint=' + final, '--loader-workers=0',
-                        '--output=' + output, *DECODER], os.path.join(args.workdir, 'eval.log'))
+                        '--output=' + output, *EVAL], os.path.join(args.workdir, 'eval.log'))
     with open(output + '.stats.json') as f:
         stats = json.load(f)
     values = dict(zip(stats['text_labels'], stats['stats']))

@@ -30,7 +30,8 @@ grep "train-epoch" "$OUT/train.log" | tail -n 1 | cut -c1-160
 
 step "evaluate on the held-out test split"
 "$PY" -m openpifpaf.eval --dataset=deepfashion --deepfashion-root="$DATA" --checkpoint="$CHECKPOINT" \
-    --seed-threshold=0.2 --instance-threshold=0.05 --loader-workers=0 --output="$OUT/eval" > "$OUT/eval.log" 2>&1
+    --deepfashion-eval-long-edge=161 --seed-threshold=0.2 --instance-threshold=0.05 \
+    --loader-workers=0 --output="$OUT/eval" > "$OUT/eval.log" 2>&1
 "$PY" -m openpifpaf_deepfashion.metrics "$OUT/eval.stats.json"
 
 step "predict on photos (drawn to $OUT/predictions/)"
@@ -47,7 +48,7 @@ done
 for photo in ../shared/data/photos/soccer.jpeg ../shared/data/fld_real/img_00000128.jpg; do
     [ -f "$photo" ] && PHOTOS+=("$photo")
 done
-"$PY" -m openpifpaf.predict --checkpoint="$CHECKPOINT" --seed-threshold=0.2 --instance-threshold=0.05 \
+"$PY" -m openpifpaf.predict --checkpoint="$CHECKPOINT" --long-edge=161 --seed-threshold=0.2 --instance-threshold=0.05 \
     --image-output="$OUT/predictions/" --json-output="$OUT/predictions/" "${PHOTOS[@]}" 2> "$OUT/predict.log"
 for photo in "${PHOTOS[@]}"; do
     name=$(basename "$photo")
