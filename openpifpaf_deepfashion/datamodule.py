@@ -257,7 +257,7 @@ class DeepFashion(openpifpaf.datasets.DataModule):
 
     def eval_dataset(self):
         return self._dataset(self.eval_image_dir, self.eval_annotations, self._eval_preprocess(),
-                             only_annotated=False, n_images=self.eval_n_images)
+                             only_annotated=False, n_images=self.eval_n_images, blank_unreadable=True)
 
     def eval_loader(self):
         checkpoint.check_trained_for(DATASET_NAME)

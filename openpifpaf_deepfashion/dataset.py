@@ -64,11 +64,15 @@ class DeepFashionCoco(torch.utils.data.Dataset):
 
     :param only_annotated: drop images without a garment that has at least ``min_kp_anns`` landmarks
         labelled (training); keep every image otherwise (evaluation).
+    :param blank_unreadable: an image that cannot be read raises (training), or (evaluation) is logged as an
+        error and replaced by a grey image of its size, so that its garments count as not detected and
+        ``meta['image_unreadable']`` is set (the metric reports how many).
     """
 
     def __init__(self, image_dir, ann_file, *, preprocess=None, clothes_types=GARMENT_TYPE_CHOICES['all'],
-                 only_annotated=True, min_kp_anns=1, n_images=None):
+                 only_annotated=True, min_kp_anns=1, n_images=None, blank_unreadable=False):
         super().__init__()
+        self.blank_unreadable = blank_unreadable
         self.image_dir = image_dir
         self.ann_file = ann_file
         self.document = load_annotations(ann_file, clothes_types)
@@ -99,19 +103,23 @@ class DeepFashionCoco(torch.utils.data.Dataset):
         image_info = self.images[index]
         anns = copy.deepcopy(self.anns_by_image[image_info['id']])
         local_file_path = os.path.join(self.image_dir, image_info['file_name'])
-        try:
-            with open(local_file_path, 'rb') as f:
-                image = Image.open(f).convert('RGB')
-        except (OSError, ValueError) as e:
-            raise AnnotationFileError('{}: image {} (id {}) cannot be read from {}: {}'.format(
-                self.ann_file, image_info['file_name'], image_info['id'], local_file_path, e)) from e
-
         meta = {
             'dataset_index': index,
             'image_id': image_info['id'],
             'file_name': image_info['file_name'],
             'local_file_path': local_file_path,
         }
+        try:
+            with open(local_file_path, 'rb') as f:
+                image = Image.open(f).convert('RGB')
+        except (OSError, ValueError) as e:
+            message = '{}: image {} (id {}) cannot be read from {}: {}'.format(
+                self.ann_file, image_info['file_name'], image_info['id'], local_file_path, e)
+            if not self.blank_unreadable or not image_info.get('width') or not image_info.get('height'):
+                raise AnnotationFileError(message) from e
+            LOG.error('%s; evaluated as a blank image (its garments count as not detected)', message)
+            image = Image.new('RGB', (image_info['width'], image_info['height']), (127, 127, 127))
+            meta['image_unreadable'] = True
         return self.preprocess(image, anns, meta)
 
 

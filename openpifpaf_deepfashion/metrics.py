@@ -92,6 +92,7 @@ class NormalizedError(openpifpaf.metric.Base):
         self._predictions = []  # per image: (image_id, PredictionArrays, matched ground-truth id per prediction)
         self._n_images = 0
         self._n_images_without_gt = 0
+        self._n_images_unreadable = 0
         self._n_predictions = 0
         self._n_unmatched_predictions = 0
 
@@ -103,6 +104,7 @@ class NormalizedError(openpifpaf.metric.Base):
         pred = PredictionArrays(predictions)
 
         self._n_images += 1
+        self._n_images_unreadable += int(bool(image_meta.get('image_unreadable')))
         self._n_predictions += pred.n
         if gt.n == 0:
             self._n_images_without_gt += 1
@@ -146,6 +148,7 @@ class NormalizedError(openpifpaf.metric.Base):
         rows += [
             ('n images', self._n_images),
             ('n images without gt', self._n_images_without_gt),
+            ('n images unreadable', self._n_images_unreadable),
             ('n predictions', self._n_predictions),
             ('n unmatched predictions', self._n_unmatched_predictions),
             ('conf threshold', self.confidence_threshold),
@@ -505,7 +508,7 @@ def format_table(stats, matching=None):
     main += ['NE conf', 'conf share', 'conf on truncated', 'conf on occluded', 'NE matched avg',
              'NE matched pooled', 'top-1 acc', 'top-3 acc', 'top-5 acc', 'conf threshold']
     lines += [line(label) for label in main if get(label) is not None]
-    counts = ('n images', 'n images without gt', 'n garments', 'n matched', 'n predictions',
+    counts = ('n images', 'n images without gt', 'n images unreadable', 'n garments', 'n matched', 'n predictions',
               'n unmatched predictions', 'n visible')
     lines += [line(label) for label in counts if get(label) is not None]
 

@@ -164,3 +164,20 @@ def test_corrupt_image_names_the_annotation_file(tmp_path):
     data = DeepFashionCoco(str(tmp_path), ann_file)
     with pytest.raises(AnnotationFileError, match=r'sample.json: image img/a.jpg \(id 1\) cannot be read'):
         data[0]
+
+
+def test_eval_counts_an_unreadable_image_as_not_detected(tmp_path):
+    from openpifpaf_deepfashion import metrics
+    ann_file = write_sample(str(tmp_path))
+    os.remove(os.path.join(str(tmp_path), 'img', 'a.jpg'))
+    datamodule = configured_datamodule(eval_annotations=ann_file, eval_image_dir=str(tmp_path))
+    datamodule.batch_size = 1
+    data = datamodule.eval_dataset()
+    image, anns, meta = data[0]
+    assert meta['image_unreadable'] and meta['width_height'].tolist() == [200, 160]
+    metric = metrics.NormalizedError(data.document)
+    metric.accumulate([], meta)
+    stats = metric.stats()
+    values = dict(zip(stats['text_labels'], stats['stats']))
+    assert values['n images unreadable'] == 1
+    assert values['det rate'] == 0.0 and values['NE avg'] > 0.0
