@@ -11,6 +11,7 @@ import math
 import os
 
 import numpy as np
+import scipy.optimize
 
 import openpifpaf
 
@@ -68,8 +69,9 @@ class NormalizedError(openpifpaf.metric.Base):
       With one garment the highest-score prediction is evaluated; with n garments the n best predictions.
     * ``'bbox'``: (garment, prediction) pairs with IoU > 0, greedily in descending IoU (ties: higher score);
       a garment without an overlapping prediction is unmatched.
-    * ``'oracle'``: pairs greedily in ascending mean error over the garment's visible landmarks (ties: higher
-      score).  It looks at the answer: its labels carry the prefix ``oracle `` and are not comparable.
+    * ``'oracle'``: the one-to-one assignment with the lowest total mean error over the garments' visible
+      landmarks (Hungarian).  It looks at the answer: its labels carry the prefix ``oracle `` and are not
+      comparable.
 
     A statistic without samples is ``UNDEFINED`` (-1.0) and its count 0; ``stats()`` never returns NaN.
     """
@@ -311,10 +313,14 @@ def match_by_bbox(gt, pred):
 
 
 def match_by_oracle(gt, pred, errors):
+    """The one-to-one assignment with the lowest total mean error over visible landmarks (Hungarian)."""
     visible = gt.keypoints[:, :, 2] == VISIBLE  # (g, k)
     n_visible = np.maximum(visible.sum(axis=1), 1)
     cost = np.sum(errors * visible[:, None, :], axis=2) / n_visible[:, None]
-    return greedy_pairs(cost, np.ones_like(cost, dtype=bool), pred.scores)
+    garments, predictions = scipy.optimize.linear_sum_assignment(cost)
+    match = np.full(gt.n, -1, dtype=int)
+    match[garments] = predictions
+    return match
 
 
 def greedy_pairs(cost, allowed, scores):

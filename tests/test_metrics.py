@@ -408,3 +408,17 @@ def test_ground_truth_from_pycocotools():
     metric = metrics.NormalizedError(coco)
     metric.accumulate([prediction(shifted(UPPER_POINTS, 10, 0), 0.8)], meta(1, SIZES))
     assert stats_of(metric)['NE pooled'] == pytest.approx(10 / 200)
+
+
+def test_oracle_matching_finds_the_lowest_total_error_not_the_greedy_one():
+    # two garments, two predictions: greedy would take the single cheapest pair (g0, p0 = 1) and leave
+    # g1 with p1 (10), total 11; the optimal assignment is g0-p1 (2) and g1-p0 (2), total 4
+    cost_errors = np.array([[1.0, 2.0], [2.0, 10.0]])
+    errors = np.repeat(cost_errors[:, :, None], 8, axis=2)
+
+    class Garments:
+        n = 2
+        keypoints = np.zeros((2, 8, 3))
+    Garments.keypoints[:, :, 2] = 2
+    match = metrics.match_by_oracle(Garments, None, errors)
+    assert match.tolist() == [1, 0]
