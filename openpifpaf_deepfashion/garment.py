@@ -55,7 +55,9 @@ class GarmentAnnotation(openpifpaf.Annotation):
 
 
 class GarmentPainter(openpifpaf.show.KeypointPainter):
-    """Draws each garment in its type's colour and labels it with the type and score."""
+    """Draws each garment, skeleton included, in its type's colour and labels it with the type and score."""
+    monocolor_connections = True
+    line_width = 3
 
     def annotation(self, ax, ann, *, color=None, text=None, subtext=None, alpha=1.0):
         clothes_type = getattr(ann, 'clothes_type', None)

@@ -114,3 +114,20 @@ def test_metric_names_the_problem_with_predictions_of_another_skeleton():
     wrong = openpifpaf.Annotation(['a'] * 17, [(1, 2)]).set(np.ones((17, 3)))
     with pytest.raises(ValueError, match='17 keypoints.*another dataset'):
         metric.accumulate([wrong], {'image_id': 1, 'width_height': (100, 100)})
+
+
+def test_garment_painter_draws_the_skeleton_in_the_type_colour():
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    ann = openpifpaf.Annotation(constants.KEYPOINTS, constants.SKELETON_B)
+    data = np.zeros((8, 3))
+    for slot in constants.SLOTS[constants.LOWER]:
+        data[slot] = (10.0 + 5 * slot, 20.0 + 3 * slot, 0.9)
+    ann.set(data, fixed_score=0.8)
+    fig, ax = plt.subplots()
+    garment.GarmentPainter().annotation(ax, garment.GarmentAnnotation.from_annotation(ann))
+    colours = {tuple(c) for collection in ax.collections
+               for c in list(collection.get_edgecolor()) + list(collection.get_facecolor())}
+    plt.close(fig)
+    assert colours == {matplotlib.colors.to_rgba(garment.TYPE_COLORS[constants.LOWER])}

@@ -49,13 +49,13 @@ for photo in ../shared/data/photos/soccer.jpeg ../shared/data/fld_real/img_00000
     [ -f "$photo" ] && PHOTOS+=("$photo")
 done
 "$PY" -m openpifpaf.predict --checkpoint="$CHECKPOINT" --long-edge=161 --seed-threshold=0.2 --instance-threshold=0.05 \
-    --image-output="$OUT/predictions/" --json-output="$OUT/predictions/" "${PHOTOS[@]}" 2> "$OUT/predict.log"
+    --image-output="$OUT/predictions/" --json-output="$OUT/predictions/" "${PHOTOS[@]}" > "$OUT/predict.log" 2>&1
 for photo in "${PHOTOS[@]}"; do
     name=$(basename "$photo")
     "$PY" -c 'import json, sys
 garments = json.load(open(sys.argv[1]))
-types = [g["clothes_type_name"] for g in garments]
-print("{}: {} garments {}".format(sys.argv[2], len(garments), types))' "$OUT/predictions/$name.predictions.json" "$photo"
+found = ", ".join("{} {:.2f}".format(g["clothes_type_name"], g["score"]) for g in garments)
+print("{}: {} garments ({})".format(sys.argv[2], len(garments), found or "none"))' "$OUT/predictions/$name.predictions.json" "$photo"
 done
 echo
 echo "done: checkpoint $CHECKPOINT, NE table $OUT/eval.stats.json, pictures in $OUT/predictions/"
