@@ -35,14 +35,6 @@ def categories(skeleton='B'):
     return result
 
 
-def clothes_type_of_category(category_id):
-    """Clothes type of any category id this plugin writes (1-50 or a generic 51-53)."""
-    for clothes_type, generic_id in GENERIC_CATEGORY_IDS.items():
-        if category_id == generic_id:
-            return clothes_type
-    return constants.category_type(category_id)
-
-
 def image_entry(image_id, file_name, width, height):
     return {'id': image_id, 'file_name': file_name, 'width': width, 'height': height}
 

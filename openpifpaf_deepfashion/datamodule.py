@@ -85,6 +85,7 @@ class DeepFashion(openpifpaf.datasets.DataModule):
         cif.upsample_stride = self.upsample_stride
         caf.upsample_stride = self.upsample_stride
         self.head_metas = [cif, caf]
+        self._eval_data = None
 
     @classmethod
     def cli(cls, parser: argparse.ArgumentParser):
@@ -256,8 +257,12 @@ class DeepFashion(openpifpaf.datasets.DataModule):
         ])
 
     def eval_dataset(self):
-        return self._dataset(self.eval_image_dir, self.eval_annotations, self._eval_preprocess(),
-                             only_annotated=False, n_images=self.eval_n_images, blank_unreadable=True)
+        """The evaluation images; built once, shared by eval_loader() and metrics()."""
+        if self._eval_data is None:
+            self._eval_data = self._dataset(
+                self.eval_image_dir, self.eval_annotations, self._eval_preprocess(),
+                only_annotated=False, n_images=self.eval_n_images, blank_unreadable=True)
+        return self._eval_data
 
     def eval_loader(self):
         checkpoint.check_trained_for(DATASET_NAME)

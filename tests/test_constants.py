@@ -87,9 +87,10 @@ def test_categories_document_lists_50_plus_generic_types():
     categories = coco_format.categories('A')
     assert [c['id'] for c in categories] == list(range(1, 54))
     assert categories[0]['skeleton'] == [list(p) for p in constants.SKELETON_A]
+    names = {c['id']: c['name'] for c in categories}
     for clothes_type, category_id in coco_format.GENERIC_CATEGORY_IDS.items():
-        assert coco_format.clothes_type_of_category(category_id) == clothes_type
-    assert coco_format.clothes_type_of_category(41) == constants.FULL  # Dress
+        assert names[category_id] == '{}-body garment'.format(constants.CLOTHES_TYPES[clothes_type])
+    assert names[41] == 'Dress' and categories[40]['supercategory'] == 'full'
 
 
 def test_skeleton_pictures_are_drawn(tmp_path):
