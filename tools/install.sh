@@ -21,7 +21,7 @@ LIGHT_REQUIREMENTS="pycocotools numpy Pillow scipy thop onnx onnxscript pytest p
 
 PY_TAG=$("$PYTHON" -c 'import sys; print("py%d%d" % sys.version_info[:2])')
 KEY="$PY_TAG-torch$TORCH_VERSION-tv$TORCHVISION_VERSION-openpifpaf$OPENPIFPAF_VERSION"
-CACHE_ROOT=${XDG_CACHE_HOME:-$HOME/.cache}/openpifpaf_deepfashion
+CACHE_ROOT=${XDG_CACHE_HOME:-${HOME:-$(cd ~ && pwd)}/.cache}/openpifpaf_deepfashion
 VENV=${DEEPFASHION_VENV:-$CACHE_ROOT/venv-$KEY}
 log() { echo "[install] $*" >&2; }
 
