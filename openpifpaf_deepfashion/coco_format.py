@@ -79,6 +79,9 @@ def coco_document(images, annotations, skeleton='B', info=None):
 
 
 def write_json_atomic(path, obj):
-    """Write json to ``path`` so that a reader (or a crash) never sees a partial file."""
+    """Write json to ``path`` so that a reader (or a crash) never sees a partial file.
+
+    ``json.dumps`` (C encoder) then one write: 2-3x faster than ``json.dump``'s pure-Python streaming."""
+    text = json.dumps(obj)
     with atomic.atomic_open(path) as f:
-        json.dump(obj, f)
+        f.write(text)
