@@ -10,7 +10,6 @@ import json
 import logging
 import os
 
-import numpy as np
 import torch.utils.data
 from PIL import Image
 
@@ -121,16 +120,3 @@ class DeepFashionCoco(torch.utils.data.Dataset):
             image = Image.new('RGB', (image_info['width'], image_info['height']), (127, 127, 127))
             meta['image_unreadable'] = True
         return self.preprocess(image, anns, meta)
-
-
-def crop_box(anns, width, height, margin):
-    """The garments' union box grown by ``margin`` (a fraction of its size) and clipped to the image."""
-    boxes = np.array([ann['bbox'] for ann in anns], dtype=np.float64).reshape(-1, 4)
-    if not len(boxes):
-        return 0.0, 0.0, float(width), float(height)
-    x1, y1 = boxes[:, 0].min(), boxes[:, 1].min()
-    x2, y2 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
-    mx, my = margin * (x2 - x1), margin * (y2 - y1)
-    x1, y1 = max(0.0, x1 - mx), max(0.0, y1 - my)
-    x2, y2 = min(float(width), x2 + mx), min(float(height), y2 + my)
-    return x1, y1, x2 - x1, y2 - y1
