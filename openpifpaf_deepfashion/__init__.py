@@ -9,8 +9,9 @@ __version__ = '0.1.0'
 def register():
     # pylint: disable=import-outside-toplevel
     import openpifpaf
-    from . import checkpoint, decoder, garment
-    from .datamodule import DeepFashion
+    from . import checkpoint
+    from .deepfashion import decoder, garment
+    from .deepfashion.datamodule import DeepFashion
 
     openpifpaf.DATAMODULES['deepfashion'] = DeepFashion
     openpifpaf.DECODERS.add(decoder.FashionCifCaf)

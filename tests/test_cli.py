@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from openpifpaf_deepfashion import deepfashion_to_coco, sample_generator
+from openpifpaf_deepfashion.deepfashion import converter, generator
 
 TRAIN_OPTIONS = ['--basenet=shufflenetv2k16', '--deepfashion-square-edge=97', '--batch-size=2',
                  '--loader-workers=0', '--epochs=1', '--lr=1e-4', '--momentum=0.9']
@@ -24,8 +24,8 @@ def run(*args, cwd):
 def trained(tmp_path_factory):
     work = tmp_path_factory.mktemp('cli')
     root = str(work / 'sample')
-    sample_generator.generate(root, 14, seed=3, multi_garment=True, min_size=120, max_size=150)
-    deepfashion_to_coco.convert(root, os.path.join(root, 'annotations'))
+    generator.generate(root, 14, seed=3, multi_garment=True, min_size=120, max_size=150)
+    converter.convert(root, os.path.join(root, 'annotations'))
     run('openpifpaf.train', '--dataset=deepfashion', '--deepfashion-root=' + root,
         '--output=' + str(work / 'model.pkl'), *TRAIN_OPTIONS, cwd=str(work))
     checkpoint = str(work / 'model.pkl.epoch001')

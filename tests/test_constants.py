@@ -2,7 +2,7 @@ import os
 
 import numpy as np
 
-from openpifpaf_deepfashion import coco_format, constants
+from openpifpaf_deepfashion.deepfashion import coco_format, constants
 
 
 def test_flip_map_is_an_involution_that_swaps_left_and_right():

@@ -10,9 +10,10 @@ from PIL import Image
 import openpifpaf
 from openpifpaf import transforms
 
-from openpifpaf_deepfashion import coco_format, constants
-from openpifpaf_deepfashion.datamodule import CropToGarments, DeepFashion
-from openpifpaf_deepfashion.dataset import AnnotationFileError, DeepFashionCoco
+from openpifpaf_deepfashion.deepfashion import coco_format, constants
+from openpifpaf_deepfashion.deepfashion.datamodule import DeepFashion
+from openpifpaf_deepfashion.deepfashion.transforms import CropToGarments
+from openpifpaf_deepfashion.deepfashion.dataset import AnnotationFileError, DeepFashionCoco
 
 # a full-body garment on a 200 x 160 (w x h) image: slot -> (x, y, COCO visibility)
 FULL_KEYPOINTS = [(80, 30, 2), (120, 30, 2), (50, 60, 2), (150, 60, 2),
@@ -167,7 +168,7 @@ def test_corrupt_image_names_the_annotation_file(tmp_path):
 
 
 def test_eval_counts_an_unreadable_image_as_not_detected(tmp_path):
-    from openpifpaf_deepfashion import metrics
+    from openpifpaf_deepfashion.deepfashion import metrics
     ann_file = write_sample(str(tmp_path))
     os.remove(os.path.join(str(tmp_path), 'img', 'a.jpg'))
     datamodule = configured_datamodule(eval_annotations=ann_file, eval_image_dir=str(tmp_path))

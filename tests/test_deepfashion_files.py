@@ -3,9 +3,9 @@ import os
 
 import pytest
 
-from openpifpaf_deepfashion import constants
-from openpifpaf_deepfashion import deepfashion_files as files
-from openpifpaf_deepfashion.deepfashion_files import DeepFashionFormatError
+from openpifpaf_deepfashion.deepfashion import constants
+from openpifpaf_deepfashion.deepfashion import list_files as files
+from openpifpaf_deepfashion.deepfashion.list_files import DeepFashionFormatError
 
 CA_LANDMARK_HEADER = '  '.join(files.LANDMARK_HEADERS[files.CATEGORY])
 FLD_LANDMARK_HEADER = '  '.join(files.LANDMARK_HEADERS[files.FLD])

@@ -7,10 +7,10 @@ import sys
 import pytest
 from PIL import Image
 
-from openpifpaf_deepfashion import coco_format, constants
-from openpifpaf_deepfashion import deepfashion_files as files
-from openpifpaf_deepfashion import deepfashion_to_coco as converter
-from openpifpaf_deepfashion.deepfashion_files import DeepFashionFormatError
+from openpifpaf_deepfashion.deepfashion import coco_format, constants
+from openpifpaf_deepfashion.deepfashion import list_files as files
+from openpifpaf_deepfashion.deepfashion import converter
+from openpifpaf_deepfashion.deepfashion.list_files import DeepFashionFormatError
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -345,7 +345,7 @@ def test_cli_bad_input_exits_1_without_traceback(tmp_path):
     garments[1]['landmarks'] = garments[1]['landmarks'][:3]
     root = write_root(str(tmp_path / 'r'), garments)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([REPO, os.environ.get('PYTHONPATH', '')]))
-    done = subprocess.run([sys.executable, '-m', 'openpifpaf_deepfashion.deepfashion_to_coco', '--root', root,
+    done = subprocess.run([sys.executable, '-m', 'openpifpaf_deepfashion.deepfashion.converter', '--root', root,
                            '--output-dir', str(tmp_path / 'out'), '--no-progress'],
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1

@@ -7,8 +7,9 @@ import torch
 
 import openpifpaf
 
-from openpifpaf_deepfashion import checkpoint, constants, decoder, garment
-from openpifpaf_deepfashion.datamodule import DeepFashion
+from openpifpaf_deepfashion import checkpoint
+from openpifpaf_deepfashion.deepfashion import constants, decoder, garment
+from openpifpaf_deepfashion.deepfashion.datamodule import DeepFashion
 
 
 def scores_for(slots):
@@ -108,7 +109,7 @@ def test_eval_refuses_a_checkpoint_of_another_dataset(tmp_path):
 
 
 def test_metric_names_the_problem_with_predictions_of_another_skeleton():
-    from openpifpaf_deepfashion import coco_format, metrics
+    from openpifpaf_deepfashion.deepfashion import coco_format, metrics
     document = coco_format.coco_document([coco_format.image_entry(1, 'a.jpg', 100, 100)], [])
     metric = metrics.NormalizedError(document)
     wrong = openpifpaf.Annotation(['a'] * 17, [(1, 2)]).set(np.ones((17, 3)))

@@ -3,7 +3,7 @@ import json
 import os
 import shutil
 
-from openpifpaf_deepfashion import constants, deepfashion_to_coco
+from openpifpaf_deepfashion.deepfashion import constants, converter
 
 
 def fld_list(header, rows):
@@ -37,7 +37,7 @@ def test_genuine_fld_sample_round_trips(tmp_path, shared_data):
     (root / 'Eval' / 'list_eval_partition.txt').write_text(fld_list(
         ['image_name', 'evaluation_status'], partition_rows))
 
-    paths = deepfashion_to_coco.convert(str(root), str(tmp_path / 'coco'), splits=('test',))
+    paths = converter.convert(str(root), str(tmp_path / 'coco'), splits=('test',))
     assert paths.summary['benchmark'] == 'fld'
     with open(paths['test']) as f:
         converted = json.load(f)

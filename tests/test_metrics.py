@@ -8,7 +8,7 @@ import pytest
 
 import openpifpaf
 
-from openpifpaf_deepfashion import coco_format, constants, metrics
+from openpifpaf_deepfashion.deepfashion import coco_format, constants, metrics
 
 UPPER_SLOTS = constants.SLOTS[constants.UPPER]
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from openpifpaf_deepfashion import coco_format, constants, deepfashion_to_coco, sample_generator
+from openpifpaf_deepfashion.deepfashion import coco_format, constants, converter, generator
 
 
 def expected_keypoints(landmarks):
@@ -21,8 +21,8 @@ def expected_keypoints(landmarks):
 @pytest.mark.parametrize('benchmark', ['category', 'fld'])
 def test_round_trip_reproduces_the_generated_ground_truth(tmp_path, benchmark):
     root = str(tmp_path / benchmark)
-    generated = sample_generator.generate(root, 45, benchmark=benchmark, seed=11, min_size=96, max_size=160)
-    paths = deepfashion_to_coco.convert(root, str(tmp_path / 'coco'))
+    generated = generator.generate(root, 45, benchmark=benchmark, seed=11, min_size=96, max_size=160)
+    paths = converter.convert(root, str(tmp_path / 'coco'))
 
     converted = {}
     for split, path in paths.items():
@@ -58,8 +58,8 @@ def test_round_trip_reproduces_the_generated_ground_truth(tmp_path, benchmark):
 
 def test_multi_garment_json_agrees_with_the_converted_annotated_garment(tmp_path):
     root = str(tmp_path / 'multi')
-    generated = sample_generator.generate(root, 20, seed=5, multi_garment=True, min_size=96, max_size=160)
-    paths = deepfashion_to_coco.convert(root, str(tmp_path / 'coco'))
+    generated = generator.generate(root, 20, seed=5, multi_garment=True, min_size=96, max_size=160)
+    paths = converter.convert(root, str(tmp_path / 'coco'))
     for split, path in paths.items():
         with open(path) as f:
             single = json.load(f)

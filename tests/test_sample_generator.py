@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from openpifpaf_deepfashion import constants, sample_generator
+from openpifpaf_deepfashion.deepfashion import constants, generator
 
 REAL = '/work/shared/data/deepfashion_real'
 CATEGORY_FILES = ['Anno/list_landmarks.txt', 'Anno/list_bbox.txt', 'Anno/list_category_img.txt',
@@ -62,20 +62,20 @@ def tree_bytes(root):
 @pytest.fixture(scope='module')
 def category_set(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('category'))
-    return sample_generator.generate(root, 60, benchmark='category', seed=0, workers=2)
+    return generator.generate(root, 60, benchmark='category', seed=0, workers=2)
 
 
 @pytest.fixture(scope='module')
 def fld_set(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('fld'))
-    return sample_generator.generate(root, 40, benchmark='fld', seed=0, workers=1)
+    return generator.generate(root, 40, benchmark='fld', seed=0, workers=1)
 
 
 @pytest.fixture(scope='module')
 def multi_set(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('multi'))
-    return sample_generator.generate(root, 40, benchmark='category', seed=1, multi_garment=True, workers=2,
-                                     occlusion_rate=0.0, min_size=160, max_size=220)
+    return generator.generate(root, 40, benchmark='category', seed=1, multi_garment=True, workers=2,
+                              occlusion_rate=0.0, min_size=160, max_size=220)
 
 
 @pytest.fixture(scope='module')
@@ -83,8 +83,8 @@ def plain_set(tmp_path_factory):
     """Many small images on plain backgrounds: a rare colour clash between an outline and the background
     once put a few of ~6,000 landmarks on background-coloured pixels (a 600-image sample catches it)."""
     root = str(tmp_path_factory.mktemp('plain'))
-    return sample_generator.generate(root, 600, seed=2, multi_garment=True, workers=2, backgrounds=('plain',),
-                                     occlusion_rate=0.0, min_size=100, max_size=160)
+    return generator.generate(root, 600, seed=2, multi_garment=True, workers=2, backgrounds=('plain',),
+                              occlusion_rate=0.0, min_size=100, max_size=160)
 
 
 # --- layout ----------------------------------------------------------------------------------------------
@@ -126,11 +126,11 @@ def test_genuine_rows_match_the_row_patterns():
     """The patterns the written rows are checked against accept DeepFashion's own rows."""
     genuine_landmarks = genuine_row('Anno/list_landmarks.txt')
     assert CATEGORY_LANDMARK_ROW.match(genuine_landmarks)
-    assert genuine_landmarks.index(' 1  0 146') + 1 == sample_generator.LANDMARK_COLUMN
+    assert genuine_landmarks.index(' 1  0 146') + 1 == generator.LANDMARK_COLUMN
     assert BBOX_ROW.match(genuine_row('Anno/list_bbox.txt'))
     genuine_partition = genuine_row('Eval/list_eval_partition.txt')
     assert PARTITION_ROW.match(genuine_partition)
-    assert genuine_partition.index('train') == sample_generator.PARTITION_COLUMN
+    assert genuine_partition.index('train') == generator.PARTITION_COLUMN
 
 
 def test_landmark_rows_exact_layout(category_set):
@@ -140,7 +140,7 @@ def test_landmark_rows_exact_layout(category_set):
         assert match, repr(row)
         assert row.endswith(' ') and not row.endswith('  ')
         assert row.index(' {}  '.format(record.clothes_type), len(record.image_name)) + 1 == \
-            sample_generator.LANDMARK_COLUMN
+            generator.LANDMARK_COLUMN
         assert len(row.split()) == 2 + 3 * len(constants.SLOTS[record.clothes_type])
         assert (match.group(1), int(match.group(2))) == (record.image_name, record.clothes_type)
         assert parse_triples(match.group(3)) == file_landmarks(record)
@@ -159,7 +159,7 @@ def test_bbox_partition_category_rows(category_set):
         assert (x1, y1, x2, y2) == record.bbox
         assert 0 <= x1 < x2 <= record.width - 1 and 0 <= y1 < y2 <= record.height - 1
         assert PARTITION_ROW.match(partition_row).group(2) == record.split
-        assert partition_row.index(record.split, len(record.image_name)) == sample_generator.PARTITION_COLUMN
+        assert partition_row.index(record.split, len(record.image_name)) == generator.PARTITION_COLUMN
         assert re.fullmatch(r'img/\S+\.jpg +\d{1,2}', category_row)
         label = int(category_row.split()[1])
         assert label == record.category_id
@@ -193,7 +193,7 @@ def test_attribute_files(category_set):
     types = [int(row.split()[-1]) for row in cloth_rows]
     assert set(types) == {1, 2, 3, 4, 5}
     assert any(' ' in name for name in names)
-    assert all(row.index(row.split()[-1]) == sample_generator.ATTRIBUTE_NAME_WIDTH for row in cloth_rows)
+    assert all(row.index(row.split()[-1]) == generator.ATTRIBUTE_NAME_WIDTH for row in cloth_rows)
 
     _, _, img_rows = read_list(os.path.join(category_set.root, 'Anno/list_attr_img.txt'))
     for row, record in zip(img_rows, category_set.images):
@@ -303,18 +303,18 @@ def test_landmarks_are_on_the_drawn_garment(plain_set):
 
 
 def test_types_option_draws_only_those_types(tmp_path):
-    dataset = sample_generator.generate(str(tmp_path), 8, seed=5, types=(2,), min_size=100, max_size=120)
+    dataset = generator.generate(str(tmp_path), 8, seed=5, types=(2,), min_size=100, max_size=120)
     assert {r.clothes_type for r in dataset.images} == {2}
     _, _, rows = read_list(str(tmp_path / 'Anno/list_landmarks.txt'))
     assert all(len(row.split()) == 2 + 3 * 4 for row in rows)
     with pytest.raises(TypeError):
-        sample_generator.generate(str(tmp_path), 1, no_such_option=1)
+        generator.generate(str(tmp_path), 1, no_such_option=1)
 
 
 def test_category_shapes_are_distinct_within_a_type():
-    assert set(sample_generator.CATEGORY_SHAPES) == set(constants.CATEGORY_NAMES)
+    assert set(generator.CATEGORY_SHAPES) == set(constants.CATEGORY_NAMES)
     for clothes_type in constants.CLOTHES_TYPES:
-        shapes = [sample_generator.CATEGORY_SHAPES[name] for name, t in constants.CATEGORIES if t == clothes_type]
+        shapes = [generator.CATEGORY_SHAPES[name] for name, t in constants.CATEGORIES if t == clothes_type]
         assert len(set(shapes)) == len(shapes)
 
 
@@ -323,9 +323,9 @@ def test_category_shapes_are_distinct_within_a_type():
 
 def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     options = dict(min_size=100, max_size=140)
-    first = sample_generator.generate(str(tmp_path / 'a'), 12, seed=7, workers=2, multi_garment=True, **options)
-    sample_generator.generate(str(tmp_path / 'b'), 12, seed=7, workers=1, multi_garment=True, **options)
-    third = sample_generator.generate(str(tmp_path / 'c'), 12, seed=8, workers=1, multi_garment=True, **options)
+    first = generator.generate(str(tmp_path / 'a'), 12, seed=7, workers=2, multi_garment=True, **options)
+    generator.generate(str(tmp_path / 'b'), 12, seed=7, workers=1, multi_garment=True, **options)
+    third = generator.generate(str(tmp_path / 'c'), 12, seed=8, workers=1, multi_garment=True, **options)
     a, b, c = (tree_bytes(str(tmp_path / name)) for name in 'abc')
     assert a == b
     sizes = [[(r.width, r.height) for r in dataset.images] for dataset in (first, third)]
@@ -336,9 +336,9 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
 
 def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
     path = tmp_path / 'Anno' / 'list_bbox.txt'
-    sample_generator.write_text_atomic(str(path), 'old\n')
+    generator.write_text_atomic(str(path), 'old\n')
     with pytest.raises(TypeError):
-        sample_generator.write_text_atomic(str(path), ['not', 'text'])
+        generator.write_text_atomic(str(path), ['not', 'text'])
     assert path.read_text() == 'old\n'
     assert os.stat(str(path)).st_mode & 0o777 == 0o644
     assert os.listdir(str(tmp_path / 'Anno')) == ['list_bbox.txt']
@@ -346,8 +346,8 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
 
 def test_cli(tmp_path, capsys):
     output = str(tmp_path / 'out')
-    sample_generator.cli(['--output', output, '--n-images', '5', '--benchmark', 'fld', '--seed', '3',
-                          '--workers', '1', '--min-size', '90', '--max-size', '110'])
+    generator.cli(['--output', output, '--n-images', '5', '--benchmark', 'fld', '--seed', '3',
+                   '--workers', '1', '--min-size', '90', '--max-size', '110'])
     line = capsys.readouterr().out.strip()
     assert '\n' not in line and '5 images' in line and 'fld' in line and 'train' in line
     assert int(read_list(os.path.join(output, 'Anno/list_landmarks.txt'))[0]) == 5
@@ -361,7 +361,7 @@ def test_multi_garment_coco_and_lists(multi_set):
     count, _, rows = read_list(os.path.join(root, 'Anno/list_landmarks.txt'))
     assert int(count) == len(rows) == len(multi_set.images) == 40
     documents = {}
-    for split in sample_generator.SPLITS:
+    for split in generator.SPLITS:
         with open(os.path.join(root, 'coco_multi_garment', 'deepfashion_{}.json'.format(split))) as f:
             documents[split] = json.load(f)
     images = [image for doc in documents.values() for image in doc['images']]

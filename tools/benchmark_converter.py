@@ -31,7 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from openpifpaf_deepfashion import constants  # noqa: E402  (after the path set-up for an uninstalled checkout)
+from openpifpaf_deepfashion.deepfashion import constants  # noqa: E402  (after the path set-up for an uninstalled checkout)
 
 CA_ROWS = 289222
 N_ATTRIBUTES = 1000
@@ -143,7 +143,7 @@ def write_root(root, n_rows, attributes=True, seed=1):
 
 def measure_once(root, output_dir, size_cache, workers):
     """Run the converter in this process; print wall time and peak RSS as json (used by run_measured)."""
-    from openpifpaf_deepfashion.deepfashion_to_coco import convert
+    from openpifpaf_deepfashion.deepfashion.converter import convert
     start = time.perf_counter()
     result = convert(root, output_dir, size_cache=size_cache, progress=False, workers=workers)
     wall = time.perf_counter() - start

@@ -14,7 +14,7 @@ import time
 
 import openpifpaf.eval
 
-from openpifpaf_deepfashion import metrics
+from openpifpaf_deepfashion.deepfashion import metrics
 
 SPENT = {'accumulate': 0.0, 'stats': 0.0}
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from openpifpaf_deepfashion import deepfashion_to_coco, sample_generator
+from openpifpaf_deepfashion.deepfashion import converter, generator
 
 #: The training recipe found by measurement (see the README's "Training recipe").
 RECIPE = [
@@ -56,9 +56,9 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
     root = os.path.join(args.workdir, 'data')
     if not os.path.exists(os.path.join(root, 'annotations', 'deepfashion_test.json')):
-        sample_generator.generate(root, args.n_images, seed=args.seed, multi_garment=args.multi_garment,
-                                  workers=os.cpu_count())
-        deepfashion_to_coco.convert(root, os.path.join(root, 'annotations'))
+        generator.generate(root, args.n_images, seed=args.seed, multi_garment=args.multi_garment,
+                           workers=os.cpu_count())
+        converter.convert(root, os.path.join(root, 'annotations'))
     data_args = ['--dataset=deepfashion', '--deepfashion-root=' + root]
     if args.multi_garment:
         data_args.append('--deepfashion-multi-garment=' + root)
@@ -79,7 +79,7 @@ def main():
         stats = json.load(f)
     values = dict(zip(stats['text_labels'], stats['stats']))
 
-    from openpifpaf_deepfashion import metrics  # pylint: disable=import-outside-toplevel
+    from openpifpaf_deepfashion.deepfashion import metrics  # pylint: disable=import-outside-toplevel
     baseline = metrics.NormalizedError(os.path.join(root, 'annotations', 'deepfashion_test.json'))
     with open(os.path.join(root, 'annotations', 'deepfashion_test.json')) as f:
         for image in json.load(f)['images']:

@@ -11,8 +11,8 @@ import torch
 
 import openpifpaf
 
-from openpifpaf_deepfashion import constants, decoder
-from openpifpaf_deepfashion.datamodule import DeepFashion
+from openpifpaf_deepfashion.deepfashion import constants, decoder
+from openpifpaf_deepfashion.deepfashion.datamodule import DeepFashion
 
 
 def build(basenet, head_metas, device):

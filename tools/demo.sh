@@ -15,10 +15,10 @@ step() { echo; echo "=== $*"; }
 mkdir -p "$OUT"
 
 step "generate $IMAGES images in DeepFashion's layout"
-"$PY" -m openpifpaf_deepfashion.sample_generator --output "$DATA" --n-images "$IMAGES" --seed 0
+"$PY" -m openpifpaf_deepfashion.deepfashion.generator --output "$DATA" --n-images "$IMAGES" --seed 0
 
 step "convert to COCO keypoint json"
-"$PY" -m openpifpaf_deepfashion.deepfashion_to_coco --root "$DATA" --output-dir "$DATA/annotations" --no-progress
+"$PY" -m openpifpaf_deepfashion.deepfashion.converter --root "$DATA" --output-dir "$DATA/annotations" --no-progress
 
 step "train $EPOCHS epochs from scratch (log: $OUT/train.log)"
 "$PY" -m openpifpaf.train --dataset=deepfashion --deepfashion-root="$DATA" \
@@ -32,7 +32,7 @@ step "evaluate on the held-out test split"
 "$PY" -m openpifpaf.eval --dataset=deepfashion --deepfashion-root="$DATA" --checkpoint="$CHECKPOINT" \
     --deepfashion-eval-long-edge=161 --seed-threshold=0.2 --instance-threshold=0.05 \
     --loader-workers=0 --output="$OUT/eval" > "$OUT/eval.log" 2>&1
-"$PY" -m openpifpaf_deepfashion.metrics "$OUT/eval.stats.json"
+"$PY" -m openpifpaf_deepfashion.deepfashion.metrics "$OUT/eval.stats.json"
 
 step "predict on photos (drawn to $OUT/predictions/)"
 mkdir -p "$OUT/predictions"

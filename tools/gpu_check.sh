@@ -23,8 +23,8 @@ python3 -c 'import torch, openpifpaf; print("torch", torch.__version__, "cuda", 
       torch.cuda.get_device_name(0), "plugins", openpifpaf.plugin.versions())'
 
 DATA=/tmp/gpu-data
-python3 -m openpifpaf_deepfashion.sample_generator --output "$DATA" --n-images 800 --seed 0
-python3 -m openpifpaf_deepfashion.deepfashion_to_coco --root "$DATA" --output-dir "$DATA/annotations" --no-progress \
+python3 -m openpifpaf_deepfashion.deepfashion.generator --output "$DATA" --n-images 800 --seed 0
+python3 -m openpifpaf_deepfashion.deepfashion.converter --root "$DATA" --output-dir "$DATA/annotations" --no-progress \
     | tail -n 2
 start=$(date +%s)
 python3 -m openpifpaf.train --dataset=deepfashion --deepfashion-root="$DATA" \
@@ -36,7 +36,7 @@ CHECKPOINT=$(printf '/tmp/gpu-model.pkl.epoch%03d' "$EPOCHS")
 python3 -m openpifpaf.eval --dataset=deepfashion --deepfashion-root="$DATA" --checkpoint="$CHECKPOINT" \
     --seed-threshold=0.2 --instance-threshold=0.05 --loader-workers=4 --output="$OUT/eval" > "$OUT/eval.log" 2>&1
 grep "time per image" "$OUT/eval.log" || true
-python3 -m openpifpaf_deepfashion.metrics "$OUT/eval.stats.json" | head -n 30
+python3 -m openpifpaf_deepfashion.deepfashion.metrics "$OUT/eval.stats.json" | head -n 30
 mkdir -p "$OUT/predict"
 PHOTOS=${PHOTOS:-.carry/photos}  # ../shared/data/photos and fld_real images, copied (../shared does not travel)
 python3 -m openpifpaf.predict --checkpoint="$CHECKPOINT" --seed-threshold=0.2 --instance-threshold=0.05 \

@@ -2,7 +2,7 @@
 
 ``python -m openpifpaf.eval --dataset=deepfashion`` feeds it; after an eval, print its table with::
 
-    python -m openpifpaf_deepfashion.metrics <output>.stats.json
+    python -m openpifpaf_deepfashion.deepfashion.metrics <output>.stats.json
 """
 import argparse
 import json

@@ -3,7 +3,7 @@
 Keypoint order is DeepFashion's own (the column order of ``list_landmarks.txt`` for full-body garments).
 Running this module draws the two skeletons for the documentation::
 
-    python -m openpifpaf_deepfashion.constants --output-dir docs
+    python -m openpifpaf_deepfashion.deepfashion.constants --output-dir docs
 """
 import argparse
 import os

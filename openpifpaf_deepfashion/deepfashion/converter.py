@@ -5,7 +5,7 @@ parsed and checked first (list files joined by image name, image sizes read from
 landmarks and boxes inside their image); only then are ``<output-dir>/deepfashion_{split}.json`` written,
 so that bad input leaves no output file at all.  Usage::
 
-    python -m openpifpaf_deepfashion.deepfashion_to_coco --root data/DeepFashion --output-dir data/coco \\
+    python -m openpifpaf_deepfashion.deepfashion.converter --root data/DeepFashion --output-dir data/coco \\
         --size-cache data/deepfashion_sizes.tsv
 
 A malformed input prints one ``path:line: problem`` message and exits with status 1.
@@ -22,9 +22,10 @@ import time
 
 from PIL import Image
 
-from . import atomic, coco_format, constants
-from . import deepfashion_files as files
-from .deepfashion_files import DeepFashionFormatError
+from .. import atomic
+from . import coco_format, constants
+from . import list_files as files
+from .list_files import DeepFashionFormatError
 
 OUTPUT_NAME = 'deepfashion_{}.json'
 
@@ -386,7 +387,7 @@ def format_summary(summary, paths=None):
 
 def cli(argv=None):
     parser = argparse.ArgumentParser(
-        prog='python -m openpifpaf_deepfashion.deepfashion_to_coco',
+        prog='python -m openpifpaf_deepfashion.deepfashion.converter',
         description='Convert DeepFashion (Category & Attribute or FLD) to COCO keypoint json.')
     parser.add_argument('--root', required=True, help='DeepFashion root (holding Anno/, Eval/ and img/)')
     parser.add_argument('--output-dir', required=True, help='where deepfashion_{split}.json are written')

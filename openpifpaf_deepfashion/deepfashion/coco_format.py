@@ -11,7 +11,8 @@ and get the generic id of their clothes type (51 upper, 52 lower, 53 full).  COC
 """
 import json
 
-from . import atomic, constants
+from .. import atomic
+from . import constants
 
 #: Category ids for garments without a DeepFashion category label (FLD benchmark), by clothes type.
 GENERIC_CATEGORY_IDS = {constants.UPPER: 51, constants.LOWER: 52, constants.FULL: 53}

@@ -9,7 +9,7 @@ the list files annotate one of them, as DeepFashion does, and a COCO json next t
 
 Same seed, same bytes.  Example::
 
-    python -m openpifpaf_deepfashion.sample_generator --output data/sample --n-images 1000 --benchmark category
+    python -m openpifpaf_deepfashion.deepfashion.generator --output data/sample --n-images 1000 --benchmark category
 """
 import argparse
 import dataclasses
@@ -22,7 +22,8 @@ from typing import List, Optional, Tuple
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import atomic, coco_format, constants
+from .. import atomic
+from . import coco_format, constants
 
 UPPER, LOWER, FULL = constants.UPPER, constants.LOWER, constants.FULL
 SPLITS = ('train', 'val', 'test')
@@ -958,7 +959,7 @@ def summary(dataset):
 
 def cli(argv=None):
     parser = argparse.ArgumentParser(
-        prog='python -m openpifpaf_deepfashion.sample_generator', description=__doc__.split('\n\n')[0],
+        prog='python -m openpifpaf_deepfashion.deepfashion.generator', description=__doc__.split('\n\n')[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('--output', required=True, help='data set root (img/, Anno/, Eval/ are written here)')
     parser.add_argument('--n-images', type=int, default=100, help='number of images')

@@ -1,0 +1,1 @@
+"""Network parts this plugin adds to OpenPifPaf's: heads and trunk modules."""
