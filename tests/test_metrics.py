@@ -206,17 +206,19 @@ def matching_predictions():
     return [mirrored, close, far]
 
 
-@pytest.mark.parametrize('matching, expected', [
-    ('score', 250 / 400),
-    ('bbox', (40 + 40 + 100 + 100 + 60 + 60) / 6 / 400),
-    ('oracle', math.sqrt(8) / 400),
+@pytest.mark.parametrize('matching, expected, detected', [
+    ('score', 250 / 400, 0),  # the far prediction is matched (it has the best score) but not detected
+    ('bbox', (40 + 40 + 100 + 100 + 60 + 60) / 6 / 400, 1),
+    ('oracle', math.sqrt(8) / 400, 1),
 ])
-def test_matching_picks_the_right_prediction(matching, expected):
+def test_matching_picks_the_right_prediction(matching, expected, detected):
     metric, s = evaluate(MATCH_SIZES, [garment(1, 1, MATCH_POINTS)], {1: matching_predictions()},
                          matching=matching)
     prefix = 'oracle ' if matching == 'oracle' else ''
     assert s[prefix + 'NE pooled'] == pytest.approx(expected)
-    assert s[prefix + 'det rate'] == 1.0
+    assert s[prefix + 'n matched'] == 1
+    assert s[prefix + 'det rate'] == detected
+    assert s[prefix + 'false garments per image'] == 3 - detected
     assert s[prefix + 'n unmatched predictions'] == 2
     if matching == 'oracle':
         assert 'NE avg' not in s
@@ -238,7 +240,8 @@ def test_bbox_matching_needs_overlap():
     _, s = evaluate(MATCH_SIZES, [garment(1, 1, MATCH_POINTS)], {1: [far]}, matching='bbox')
     assert s['det rate'] == 0.0
     _, s = evaluate(MATCH_SIZES, [garment(1, 1, MATCH_POINTS)], {1: [far]}, matching='score')
-    assert s['det rate'] == 1.0
+    assert s['n matched'] == 1  # score matching pairs it all the same, but it does not overlap: not detected
+    assert s['det rate'] == 0.0
 
 
 def test_bbox_matching_tie_goes_to_the_higher_score():

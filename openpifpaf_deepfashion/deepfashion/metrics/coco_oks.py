@@ -8,7 +8,7 @@ import copy
 import openpifpaf
 from pycocotools.coco import COCO
 
-from . import constants
+from .. import constants
 
 GARMENT_CATEGORY_ID = 1
 
