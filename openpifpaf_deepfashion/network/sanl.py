@@ -1,0 +1,77 @@
+"""Spatial-Aware Non-Local (SANL) block and the plain non-local block it extends.
+
+SANL (eq. 3 of the SANL paper) for a feature map X (B x C x H x W) and a spatial attention map M::
+
+    theta = W_theta * (X . (1 + M)),   phi = W_phi * (X . (1 + M)),   g = W_g * X      (1x1 convolutions, C' = C / 2)
+    y_i   = 1/N sum_j (theta_i^T phi_j) g_j                                               (N = H W, no softmax)
+    Z     = X + BN(W_z * y)                                                              (residual)
+
+The plain non-local block (Wang et al. 2018, dot-product form) is the same with M = 0.  The N x N similarity
+matrix is never formed: ``y = (phi g^T / N)^T theta`` costs O(N C'^2) time and O(C'^2) extra memory per image.
+The BatchNorm after ``W_z`` starts with weight 0, so a new block returns its input exactly (it can be inserted
+into a pretrained backbone without changing it).
+"""
+import torch
+
+#: a map whose range (max - min) is below this is treated as constant: it becomes 0 (no attention)
+MAP_RANGE_EPS = 1e-12
+
+
+def normalize_attention(attention, size):
+    """Resize (bilinearly) B x 1 x h x w maps to ``size`` = (H, W) and scale each image's map to [0, 1].
+
+    A constant map (no spatial information) becomes 0."""
+    if attention.dim() == 3:
+        attention = attention.unsqueeze(1)
+    if tuple(attention.shape[2:]) != tuple(size):
+        attention = torch.nn.functional.interpolate(attention, size=tuple(size), mode='bilinear',
+                                                    align_corners=False)
+    low = torch.amin(attention, dim=(1, 2, 3), keepdim=True)
+    high = torch.amax(attention, dim=(1, 2, 3), keepdim=True)
+    return (attention - low) / torch.clamp(high - low, min=MAP_RANGE_EPS)
+
+
+class NonLocalBlock(torch.nn.Module):
+    """Dot-product non-local block; with an ``attention`` map in :meth:`forward` it is the SANL block.
+
+    :param channels: C, the channels of the feature map (input = output)
+    :param reduction: C' = C // reduction inner channels of theta, phi and g (2 in both papers)
+    """
+
+    def __init__(self, channels, reduction=2):
+        super().__init__()
+        inner = max(1, channels // reduction)
+        self.channels = channels
+        self.inner_channels = inner
+        self.theta = torch.nn.Conv2d(channels, inner, 1)
+        self.phi = torch.nn.Conv2d(channels, inner, 1)
+        self.g = torch.nn.Conv2d(channels, inner, 1)
+        self.w_z = torch.nn.Conv2d(inner, channels, 1, bias=False)
+        self.bn = torch.nn.BatchNorm2d(channels)
+        torch.nn.init.zeros_(self.bn.weight)
+        torch.nn.init.zeros_(self.bn.bias)
+
+    def non_local(self, x, attention=None):
+        """y = W_z applied to (1/N) sum_j f(i, j) g_j, before BatchNorm and the residual (B x C x H x W)."""
+        batch, _, height, width = x.shape
+        n = height * width
+        key_input = x
+        if attention is not None:
+            key_input = x * (1.0 + normalize_attention(attention.to(dtype=x.dtype), (height, width)))
+        theta = self.theta(key_input).flatten(2)  # B x C' x N
+        phi = self.phi(key_input).flatten(2)  # B x C' x N
+        g = self.g(x).flatten(2)  # B x C' x N
+        # sum_j (theta_i . phi_j) g_j = (sum_j phi_j g_j^T)^T theta_i: C' x C', linear in N
+        phi_g = torch.bmm(phi, g.transpose(1, 2)) / n  # B x C'(phi) x C'(g)
+        y = torch.bmm(phi_g.transpose(1, 2), theta)  # B x C'(g) x N
+        return self.w_z(y.reshape(batch, self.inner_channels, height, width))
+
+    def forward(self, x, attention=None):  # pylint: disable=arguments-differ
+        return x + self.bn(self.non_local(x, attention))
+
+
+class SANLBlock(NonLocalBlock):
+    """The Spatial-Aware Non-Local block: :class:`NonLocalBlock` whose ``forward`` takes the attention map M.
+
+    M is B x 1 x h x w (any h, w): it is resized to X's H x W and scaled to [0, 1] per image.  With M = 0
+    (or ``attention=None``) it computes exactly what a :class:`NonLocalBlock` with the same weights does."""

@@ -1,0 +1,155 @@
+"""OpenPifPaf base networks with (spatial-aware) non-local blocks: ``<base>-sanl`` and ``<base>-nl``.
+
+For ``resnet18``, ``resnet50``, ``resnet101`` and ``shufflenetv2k16`` (``--basenet=resnet50-sanl`` ...).  The
+backbone is OpenPifPaf's own (its ``--resnet-*`` / ``--shufflenetv2k-*`` options apply) with one block after each
+stage, as the SANL paper puts four blocks after conv2_3, conv3_4, conv4_23 and conv5_3 of its ResNet-101:
+
+* ResNets: after ``block2``, ``block3``, ``block4`` and ``block5`` (conv2_x .. conv5_x).  OpenPifPaf's ResNet
+  drops the input max pool by default, so these stages run at strides 2, 4, 8, 16 (4, 8, 16, 32 with
+  ``--resnet-pool0-stride=2``); with ``--resnet-remove-last-block`` there is no conv5_x and three blocks.
+  Block k takes the AttentionNet's map of stage k (layer k: a low-level map for a low-level block), resized.
+* ShuffleNetV2K (stride 16, no stride-32 stage): three blocks, after ``stage2`` (stride 4), ``stage3``
+  (stride 8) and ``conv5`` (the last layer at stride 16), taking the stride 4, 8 and 16 maps.
+
+``-sanl`` nets need an attention source: ``--sanl-attention-checkpoint FILE``, an AttentionNet written by
+``python -m openpifpaf_deepfashion.train_attention``; it is frozen and becomes a submodule of the base network, so
+OpenPifPaf's checkpoint holds it and ``--checkpoint`` alone restores everything.  ``--sanl-all-from-last-stride``
+gives every block the stride-32 map (the paper's SANL(32) ablation; computed as the closed-form CAM, which also
+makes the network exportable to ONNX).  ``-nl`` nets are the same blocks without attention (the paper's NL).
+"""
+import argparse
+import functools
+import logging
+
+import torch
+
+import openpifpaf
+
+from . import attention_net, sanl
+
+LOG = logging.getLogger(__name__)
+
+#: base network name -> (stages run in order, stages followed by a block)
+BACKBONES = {
+    'resnet18': (('input_block', 'block2', 'block3', 'block4', 'block5'), ('block2', 'block3', 'block4', 'block5')),
+    'resnet50': (('input_block', 'block2', 'block3', 'block4', 'block5'), ('block2', 'block3', 'block4', 'block5')),
+    'resnet101': (('input_block', 'block2', 'block3', 'block4', 'block5'), ('block2', 'block3', 'block4', 'block5')),
+    'shufflenetv2k16': (('input_block', 'stage2', 'stage3', 'stage4', 'conv5'), ('stage2', 'stage3', 'conv5')),
+}
+LAST_STRIDE_MAP = len(attention_net.STRIDES) - 1
+
+
+class SanlConfigError(ValueError):
+    """A -sanl network was asked for without what it needs (the message names the option)."""
+
+
+class SanlBase(openpifpaf.network.BaseNetwork):
+    """An OpenPifPaf backbone with a non-local block after each stage; SANL blocks when ``attention`` is given.
+
+    :param base: the OpenPifPaf base network whose stage modules are adopted (state-dict keys stay the same, so
+        weights of a plain checkpoint of that backbone load into it with ``strict=False``)
+    :param stages: the attribute names of ``base``'s stages, in forward order (None entries are skipped)
+    :param block_after: the stages followed by a block, from low to high level
+    :param attention: an :class:`attention_net.AttentionSource`, or None for plain non-local blocks
+    """
+    attention_checkpoint = None
+    all_from_last_stride = False
+    reduction = 2
+
+    def __init__(self, name, base, stages, block_after, *, attention=None, all_from_last_stride=False,
+                 reduction=2):
+        super().__init__(name, stride=base.stride, out_features=base.out_features)
+        self.stages = tuple(stages)
+        for stage in self.stages:
+            setattr(self, stage, getattr(base, stage))
+        channels = self._stage_channels()
+        self.block_after = tuple(stage for stage in block_after if getattr(self, stage) is not None)
+        self.nl_blocks = torch.nn.ModuleDict({
+            stage: (sanl.SANLBlock if attention is not None else sanl.NonLocalBlock)(channels[stage], reduction)
+            for stage in self.block_after
+        })
+        self.map_index = {stage: LAST_STRIDE_MAP if all_from_last_stride else i
+                          for i, stage in enumerate(self.block_after)}
+        self.attention = attention
+        self.all_from_last_stride = all_from_last_stride
+        LOG.info('%s: %s blocks after %s (attention maps %s)', name, 'SANL' if attention is not None else 'NL',
+                 list(self.block_after), [self.map_index[s] for s in self.block_after])
+
+    def _stage_channels(self):
+        """Output channels of every stage, from a forward pass of a small image in eval mode."""
+        was_training = self.training
+        self.train(False)
+        channels = {}
+        with torch.no_grad():
+            x = torch.zeros(1, 3, 65, 65)
+            for stage in self.stages:
+                module = getattr(self, stage)
+                if module is None:
+                    continue
+                x = module(x)
+                channels[stage] = x.shape[1]
+        self.train(was_training)
+        return channels
+
+    def forward(self, x):  # pylint: disable=arguments-differ
+        maps = self.attention.maps(x) if self.attention is not None else None
+        for stage in self.stages:
+            module = getattr(self, stage)
+            if module is None:
+                continue
+            x = module(x)
+            if stage in self.nl_blocks:
+                attention = maps[self.map_index[stage]] if maps is not None else None
+                x = self.nl_blocks[stage](x, attention)
+        return x
+
+    @classmethod
+    def cli(cls, parser: argparse.ArgumentParser):
+        group = parser.add_argument_group('SANL / non-local base networks (openpifpaf_deepfashion)')
+        group.add_argument('--sanl-attention-checkpoint', default=cls.attention_checkpoint,
+                           help='AttentionNet checkpoint (python -m openpifpaf_deepfashion.train_attention) '
+                                'whose Grad-CAM maps feed the blocks of a <base>-sanl network')
+        assert not cls.all_from_last_stride
+        group.add_argument('--sanl-all-from-last-stride', default=False, action='store_true',
+                           help='every SANL block takes the stride-32 attention map (the paper\'s SANL(32))')
+        group.add_argument('--sanl-reduction', default=cls.reduction, type=int,
+                           help='inner channels of a block = channels / this (2 in the paper)')
+
+    @classmethod
+    def configure(cls, args: argparse.Namespace):
+        cls.attention_checkpoint = args.sanl_attention_checkpoint
+        cls.all_from_last_stride = args.sanl_all_from_last_stride
+        cls.reduction = args.sanl_reduction
+        if cls.reduction < 1:
+            raise SanlConfigError('--sanl-reduction must be at least 1, not {}'.format(cls.reduction))
+
+
+def attention_source(name):
+    """The attention source configured for the -sanl network ``name`` (refuses when there is none)."""
+    if not SanlBase.attention_checkpoint:
+        raise SanlConfigError(
+            '{} needs spatial attention maps: pass --sanl-attention-checkpoint FILE (an AttentionNet trained with '
+            'python -m openpifpaf_deepfashion.train_attention), or use {} for plain non-local blocks'.format(
+                name, name.replace('-sanl', '-nl')))
+    net = attention_net.load_checkpoint(SanlBase.attention_checkpoint)
+    return attention_net.GradCamAttention(net, last_stride_only=SanlBase.all_from_last_stride)
+
+
+def build(base_name, spatial_aware):
+    """Factory of ``<base_name>-sanl`` (spatial_aware) or ``<base_name>-nl``."""
+    name = '{}-{}'.format(base_name, 'sanl' if spatial_aware else 'nl')
+    attention = attention_source(name) if spatial_aware else None
+    if not spatial_aware and SanlBase.attention_checkpoint:
+        LOG.warning('%s has plain non-local blocks: --sanl-attention-checkpoint is not used', name)
+    stages, block_after = BACKBONES[base_name]
+    base = openpifpaf.BASE_FACTORIES[base_name]()
+    return SanlBase(name, base, stages, block_after, attention=attention,
+                    all_from_last_stride=SanlBase.all_from_last_stride and spatial_aware,
+                    reduction=SanlBase.reduction)
+
+
+def register():
+    for base_name in BACKBONES:
+        openpifpaf.BASE_FACTORIES[base_name + '-sanl'] = functools.partial(build, base_name, True)
+        openpifpaf.BASE_FACTORIES[base_name + '-nl'] = functools.partial(build, base_name, False)
+    openpifpaf.network.factory.BASE_TYPES.add(SanlBase)

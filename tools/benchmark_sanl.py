@@ -1,0 +1,162 @@
+"""Cost of the non-local / SANL blocks as ratios to the same OpenPifPaf backbone without blocks.
+
+For each backbone: ``plain`` (OpenPifPaf's own), ``-nl``, ``-sanl`` (per-stride Grad-CAM of the AttentionNet,
+its ResNet-18 included in every number) and ``-sanl32`` (``--sanl-all-from-last-stride``: closed-form CAM).
+Batch 1, eval mode, inference (``torch.inference_mode``, as ``openpifpaf.predict`` runs it), square images:
+
+* parameters (of the base network, the AttentionNet included; its weights are frozen),
+* FLOPs per forward (torch.utils.flop_counter: convolutions, matrix products and the Grad-CAM backward pass),
+* CPU forward time: median of ``--repeats`` runs, the variants alternating run by run,
+* peak memory of the forward pass: the rise of the peak resident memory (VmHWM, reset before each pass through
+  /proc/self/clear_refs; Linux) above the resident memory before it, in a fresh subprocess per variant.
+
+    python tools/benchmark_sanl.py --backbones resnet18 resnet50 --sizes 225 385 513
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import torch
+import torch.utils.flop_counter
+
+import openpifpaf
+from openpifpaf_deepfashion.network import attention_net, sanl_basenets
+
+VARIANTS = ('plain', 'nl', 'sanl', 'sanl32')
+
+
+def build(backbone, variant, attention_checkpoint):
+    openpifpaf.network.basenetworks.Resnet.pretrained = False
+    sanl_basenets.SanlBase.attention_checkpoint = attention_checkpoint if variant.startswith('sanl') else None
+    sanl_basenets.SanlBase.all_from_last_stride = variant == 'sanl32'
+    name = backbone if variant == 'plain' else '{}-{}'.format(backbone, 'nl' if variant == 'nl' else 'sanl')
+    torch.manual_seed(0)
+    return openpifpaf.BASE_FACTORIES[name]().eval()
+
+
+def flops(net, size):
+    counter = torch.utils.flop_counter.FlopCounterMode(display=False)
+    with counter, torch.inference_mode():
+        net(torch.randn(1, 3, size, size))
+    return counter.get_total_flops()
+
+
+def _status_kib(field):
+    with open('/proc/self/status', encoding='ascii') as f:
+        for line in f:
+            if line.startswith(field + ':'):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+def memory_child(backbone, variant, sizes, attention_checkpoint):
+    """In a fresh process: the rise of the peak RSS during one forward pass (MiB) per size.
+
+    Linux: the peak (VmHWM) is reset before each pass by writing 5 to /proc/self/clear_refs."""
+    torch.set_num_threads(1)
+    net = build(backbone, variant, attention_checkpoint)
+    with torch.inference_mode():
+        net(torch.randn(1, 3, 33, 33))
+    result = {}
+    for size in sorted(sizes):
+        image = torch.randn(1, 3, size, size)
+        with open('/proc/self/clear_refs', 'w', encoding='ascii') as f:
+            f.write('5')
+        before = _status_kib('VmRSS')
+        with torch.inference_mode():
+            net(image)
+        result[size] = (_status_kib('VmHWM') - before) / 1024.0
+    print(json.dumps(result))
+
+
+def peak_memory(backbone, variant, sizes, attention_checkpoint):
+    output = subprocess.run(
+        [sys.executable, __file__, '--memory-child', backbone, variant, '--sizes'] + [str(s) for s in sizes]
+        + ['--attention-checkpoint', attention_checkpoint],
+        capture_output=True, text=True, check=True, timeout=600)
+    values = json.loads(output.stdout.strip().splitlines()[-1])
+    return {int(k) if k.isdigit() else k: v for k, v in values.items()}
+
+
+def forward_times(nets, size, repeats):
+    """Median seconds per forward of each net; the nets alternate run by run."""
+    image = torch.randn(1, 3, size, size)
+    times = {name: [] for name in nets}
+    with torch.inference_mode():
+        for net in nets.values():
+            net(image)  # warm-up
+        for _ in range(repeats):
+            for name, net in nets.items():
+                start = time.perf_counter()
+                net(image)
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--backbones', nargs='+', default=['resnet18', 'resnet50'],
+                        choices=sorted(sanl_basenets.BACKBONES))
+    parser.add_argument('--sizes', nargs='+', type=int, default=[225, 385, 513])
+    parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--memory-child', nargs=2, default=None, help=argparse.SUPPRESS)
+    parser.add_argument('--attention-checkpoint', default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.memory_child:
+        memory_child(*args.memory_child, args.sizes, args.attention_checkpoint)
+        return
+
+    torch.set_num_threads(args.threads)
+    print('machine: {}, {} CPU cores visible, torch {} with {} threads'.format(
+        platform.processor() or platform.machine(), os.cpu_count(), torch.__version__, torch.get_num_threads()))
+    with tempfile.TemporaryDirectory() as tmp:
+        attention_checkpoint = os.path.join(tmp, 'attention.pt')
+        attention_net.save_checkpoint(attention_net.AttentionNet(), attention_checkpoint, epoch=0)
+        for backbone in args.backbones:
+            start = time.time()
+            nets = {variant: build(backbone, variant, attention_checkpoint) for variant in VARIANTS}
+            params = {v: sum(p.numel() for p in net.parameters()) for v, net in nets.items()}
+            rows = {v: {'params': params[v] / params['plain']} for v in VARIANTS}
+            for size in args.sizes:
+                counted = {v: flops(net, size) for v, net in nets.items()}
+                seconds = forward_times(nets, size, args.repeats)
+                for v in VARIANTS:
+                    rows[v]['flops', size] = counted[v] / counted['plain']
+                    rows[v]['time', size] = seconds[v] / seconds['plain']
+                    rows[v]['seconds', size] = seconds[v]
+                    rows[v]['gflops', size] = counted[v] / 1e9
+            for v in VARIANTS:
+                memory = peak_memory(backbone, v, args.sizes, attention_checkpoint)
+                for size in args.sizes:
+                    rows[v]['mib', size] = memory[size]
+            for v in VARIANTS:
+                for size in args.sizes:
+                    rows[v]['memory', size] = rows[v]['mib', size] / max(rows['plain']['mib', size], 1e-9)
+
+            print('\n{} (plain: {:.2f} M parameters; {:.0f} s for this table)'.format(
+                backbone, params['plain'] / 1e6, time.time() - start))
+            header = '| variant | params |' + ''.join(' FLOPs {0} | time {0} | mem {0} |'.format(s)
+                                                      for s in args.sizes)
+            print(header)
+            print('|' + '---|' * (2 + 3 * len(args.sizes)))
+            for v in VARIANTS:
+                cells = ['{}{}'.format(backbone, '' if v == 'plain' else '-' + v),
+                         '{:.3f}x'.format(rows[v]['params'])]
+                for size in args.sizes:
+                    cells.append('{:.3f}x ({:.1f} G)'.format(rows[v]['flops', size], rows[v]['gflops', size]))
+                    cells.append('{:.3f}x ({:.3f} s)'.format(rows[v]['time', size], rows[v]['seconds', size]))
+                    cells.append('{:.2f}x ({:.0f} MiB)'.format(rows[v]['memory', size], rows[v]['mib', size]))
+                print('| ' + ' | '.join(cells) + ' |')
+            sys.stdout.flush()
+
+
+if __name__ == '__main__':
+    main()
