@@ -12,8 +12,14 @@ def register():
     from . import checkpoint
     from .deepfashion import decoder, garment
     from .deepfashion.datamodule import DeepFashion
+    from .network import category_head, category_loss, fork_normalization
+    from .network import sanl_basenets
 
     openpifpaf.DATAMODULES['deepfashion'] = DeepFashion
+    openpifpaf.HEADS[category_head.Category] = category_head.CategoryField
+    openpifpaf.LOSSES[category_head.Category] = category_loss.CategoryLoss
     openpifpaf.DECODERS.add(decoder.FashionCifCaf)
     garment.register_painter()
     checkpoint.install()
+    fork_normalization.install()
+    sanl_basenets.register()

@@ -7,9 +7,13 @@ way OpenPifPaf always trusted it, so inside ``openpifpaf.network.factory`` alone
 machine without a GPU; OpenPifPaf moves the network to ``--device`` afterwards).  Nothing else in the
 process changes, and no environment variable is needed.
 """
+import logging
+
 import torch
 
 import openpifpaf.network.factory
+
+LOG = logging.getLogger(__name__)
 
 
 #: What the last checkpoint loaded through the factory was trained for: {'path': ..., 'datasets': [...]}.
@@ -34,19 +38,29 @@ class TorchForCheckpoints:
         checkpoint = torch.load(f, *args, **kwargs)
         model = checkpoint.get('model') if isinstance(checkpoint, dict) else None
         LAST_LOADED.clear()
-        LAST_LOADED.update(path=str(f), datasets=sorted({meta.dataset for meta in getattr(model, 'head_metas', [])}))
+        metas = getattr(model, 'head_metas', None) or []
+        LAST_LOADED.update(path=str(f), datasets=sorted({meta.dataset for meta in metas}),
+                           heads=sorted({(meta.dataset, meta.name) for meta in metas}))
         return checkpoint
 
 
-def check_trained_for(dataset):
+def check_trained_for(dataset, head_metas=()):
     """Refuse to evaluate a loaded checkpoint that has no heads for ``dataset``.
 
-    OpenPifPaf would silently attach new, untrained heads to it (right for fine-tuning, wrong for eval)."""
+    OpenPifPaf would silently attach new, untrained heads to it (right for fine-tuning, wrong for eval).  Of
+    ``head_metas``, those the checkpoint did not have are marked ``untrained`` (and logged): the decoder then
+    leaves them out, so that a landmark-only checkpoint is evaluated as what it is."""
     if LAST_LOADED and dataset not in LAST_LOADED['datasets']:
         raise WrongCheckpointError(
             'checkpoint {} has heads for {}, not for "{}": evaluate it with its own --dataset, or fine-tune it '
             'first with python -m openpifpaf.train --dataset={} --checkpoint={}'.format(
                 LAST_LOADED['path'], LAST_LOADED['datasets'], dataset, dataset, LAST_LOADED['path']))
+    if not LAST_LOADED:
+        return
+    for meta in head_metas:
+        if (meta.dataset, meta.name) not in LAST_LOADED['heads']:
+            LOG.warning('checkpoint %s has no %s head: evaluated without it', LAST_LOADED['path'], meta.name)
+            meta.untrained = True
 
 
 def install():

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from openpifpaf_deepfashion.deepfashion import converter, generator
+from openpifpaf_deepfashion.deepfashion import constants, converter, generator
 
 TRAIN_OPTIONS = ['--basenet=shufflenetv2k16', '--deepfashion-square-edge=97', '--batch-size=2',
                  '--loader-workers=0', '--epochs=1', '--lr=1e-4', '--momentum=0.9']
@@ -36,8 +36,10 @@ def trained(tmp_path_factory):
 def test_eval_prints_the_ne_table_from_the_trained_checkpoint(trained):
     work, root, checkpoint = trained
     output = str(work / 'eval')
+    # thresholds at 0 so that the barely trained model predicts garments to read categories from
     run('openpifpaf.eval', '--dataset=deepfashion', '--deepfashion-root=' + root,
-        '--checkpoint=' + checkpoint, '--loader-workers=0', '--output=' + output, cwd=str(work))
+        '--checkpoint=' + checkpoint, '--loader-workers=0', '--output=' + output,
+        '--instance-threshold=0.0', '--seed-threshold=0.0001', '--force-complete-pose', cwd=str(work))
     with open(output + '.stats.json') as f:
         stats = json.load(f)
     labels = stats['text_labels']
@@ -46,6 +48,9 @@ def test_eval_prints_the_ne_table_from_the_trained_checkpoint(trained):
     assert 'NE avg' in values and 'OKS AP' in values
     assert all(v == v for v in stats['stats'])  # no NaN
     assert values['NE avg'] > 0.0  # one epoch learns little: a real, positive error
+    for k in (1, 3, 5):  # the category head's figures, per matched garment
+        assert 0.0 <= values['top-{} acc'.format(k)] <= 1.0
+    assert values['top-1 acc'] <= values['top-3 acc'] <= values['top-5 acc']
 
 
 def test_eval_multi_garment_and_crop_protocol(trained):
@@ -67,7 +72,9 @@ def test_predict_writes_garments_on_real_photos(trained, shared_data):
     out = str(work / 'predict') + os.sep
     os.makedirs(out)
     run('openpifpaf.predict', '--checkpoint=' + checkpoint, '--image-output=' + out, '--json-output=' + out,
-        '--instance-threshold=0.0', '--seed-threshold=0.0001', *photos, cwd=str(work))
+        '--instance-threshold=0.0', '--seed-threshold=0.0001', '--force-complete-pose', '--long-edge=97', *photos,
+        cwd=str(work))
+    n_garments = 0
     for photo in photos:
         name = os.path.basename(photo)
         assert os.path.getsize(out + name + '.predictions.jpeg') > 0
@@ -76,8 +83,13 @@ def test_predict_writes_garments_on_real_photos(trained, shared_data):
         assert isinstance(predictions, list)
         for garment in predictions:
             assert len(garment['keypoints']) == 24
-            assert garment['clothes_type'] in (1, 2, 3)
-            assert garment['category_id'] in (51, 52, 53)
+            assert 1 <= garment['category_id'] <= 50 and garment['category_name']
+            assert garment['clothes_type'] == constants.category_type(garment['category_id'])
+            top = {int(k): v for k, v in garment['category_scores'].items()}
+            assert len(top) == 5 and garment['category_id'] == max(top, key=top.get)
+            assert 0.0 < sum(top.values()) <= 1.0 + 1e-3
+        n_garments += len(predictions)
+    assert n_garments > 0
 
 
 def test_export_onnx_loads_the_trained_checkpoint(trained):
@@ -86,4 +98,28 @@ def test_export_onnx_loads_the_trained_checkpoint(trained):
     run('openpifpaf.export_onnx', '--checkpoint=' + checkpoint, '--outfile=' + outfile, cwd=str(work))
     import onnx  # pylint: disable=import-outside-toplevel
     model = onnx.load(outfile)
-    assert len(model.graph.output) == 2  # CIF and CAF
+    assert len(model.graph.output) == 3  # CIF, CAF and category
+
+
+def test_a_landmark_only_checkpoint_gains_the_category_head(trained):
+    work, root, _ = trained
+    landmarks = str(work / 'landmarks.pkl')
+    run('openpifpaf.train', '--dataset=deepfashion', '--deepfashion-root=' + root, '--output=' + landmarks,
+        '--deepfashion-category-head=off', *TRAIN_OPTIONS, cwd=str(work))
+    output = str(work / 'eval-landmarks')
+    run('openpifpaf.eval', '--dataset=deepfashion', '--deepfashion-root=' + root, '--checkpoint=' + landmarks
+        + '.epoch001', '--loader-workers=0', '--output=' + output, cwd=str(work))
+    with open(output + '.stats.json') as f:
+        labels = json.load(f)['text_labels']
+    assert 'NE avg' in labels and 'top-1 acc' not in labels  # evaluated as what it is: no category figures
+
+    extended = str(work / 'extended.pkl')
+    options = [o for o in TRAIN_OPTIONS if not o.startswith(('--basenet', '--epochs'))]
+    run('openpifpaf.train', '--dataset=deepfashion', '--deepfashion-root=' + root, '--output=' + extended,
+        '--checkpoint=' + landmarks + '.epoch001', '--epochs=2', *options, cwd=str(work))
+    import torch  # pylint: disable=import-outside-toplevel
+    before = torch.load(landmarks + '.epoch001', weights_only=False)['model']
+    after = torch.load(extended + '.epoch002', weights_only=False)['model']
+    assert [m.name for m in before.head_metas] == ['cif', 'caf']
+    assert [m.name for m in after.head_metas] == ['cif', 'caf', 'category']
+    assert after.fork_beta == 0.5

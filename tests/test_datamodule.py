@@ -54,10 +54,29 @@ def restore_class_config():
 def test_registered_and_head_metas_come_from_constants():
     assert openpifpaf.DATAMODULES["deepfashion"] is DeepFashion
     datamodule = configured_datamodule(skeleton='A')
-    cif, caf = datamodule.head_metas
+    cif, caf, category = datamodule.head_metas  # no json to look at: the category head is on
     assert cif.keypoints == constants.KEYPOINTS and cif.sigmas == constants.SIGMAS
     assert caf.skeleton == constants.SKELETON_A
+    assert category.categories == constants.CATEGORY_NAMES and category.readout == 'garment'
     assert configured_datamodule(skeleton='B').head_metas[1].skeleton == constants.SKELETON_B
+
+
+def test_category_head_follows_the_training_json(tmp_path):
+    labelled = write_sample(str(tmp_path / 'c'))  # category 41 (Dress)
+    fld = str(tmp_path / 'fld.json')
+    document = json.load(open(labelled))
+    document['annotations'][0]['category_id'] = 53  # FLD's generic full-body garment
+    coco_format.write_json_atomic(fld, document)
+
+    def names(datamodule):
+        return [meta.name for meta in datamodule.head_metas]
+
+    assert names(configured_datamodule(train_annotations=labelled)) == ['cif', 'caf', 'category']
+    assert names(configured_datamodule(train_annotations=fld)) == ['cif', 'caf']
+    assert names(configured_datamodule(train_annotations=fld, category_head='on')) == ['cif', 'caf', 'category']
+    assert names(configured_datamodule(train_annotations=labelled, category_head='off')) == ['cif', 'caf']
+    image_readout = configured_datamodule(train_annotations=labelled, category_head='auto', category_readout='image')
+    assert image_readout.head_metas[2].readout == 'image'
 
 
 def test_every_option_has_the_deepfashion_prefix():

@@ -60,14 +60,22 @@ def test_fashion_decoder_is_chosen_for_deepfashion_heads_only():
 
     decoders = openpifpaf.decoder.factory(metas).decoders
     assert isinstance(decoders[0], decoder.FashionCifCaf)
-    fields = [torch.zeros(8, 5, 9, 9), torch.zeros(11, 9, 9, 9)]
+    category_field = torch.full((50, 9, 9), 0.5 / 49)
+    category_field[25] = 0.5  # Jeans everywhere
+    fields = [torch.zeros(8, 5, 9, 9), torch.zeros(11, 9, 9, 9), category_field]
     # one confident left hem: the 3 x 3 cells around field cell (4, 4) point at it
     # (confidence first, then regression / spread components set to 4 so that x = y = 4 cells, scale last)
     fields[0][6, :, 3:6, 3:6] = torch.tensor([1.0, 4.0, 4.0, 4.0, 1.0])[:, None, None]
     predictions = decoders[0](fields)
     assert len(predictions) == 1 and isinstance(predictions[0], garment.GarmentAnnotation)
     assert predictions[0].data[6, :2].tolist() == [64.0, 64.0]  # stride 16
-    assert predictions[0].clothes_type == constants.LOWER  # hems only match lower garments' slots best
+    assert predictions[0].category_id == 26 and predictions[0].category_probability == pytest.approx(0.5)
+    assert predictions[0].clothes_type == constants.LOWER
+    assert predictions[0].slot_clothes_type == constants.LOWER  # hems only match lower garments' slots best
+    confidences = predictions[0].data[:, 2]
+    # the mean over a lower garment's 4 slots, not over all 8
+    assert predictions[0].score == pytest.approx(np.mean(confidences[list(constants.SLOTS[constants.LOWER])]))
+    assert predictions[0].score == pytest.approx(2.0 * np.mean(confidences))
 
 
 def test_whole_module_checkpoint_loads_through_the_factory(tmp_path):
@@ -81,7 +89,7 @@ def test_whole_module_checkpoint_loads_through_the_factory(tmp_path):
     factory = openpifpaf.network.Factory(checkpoint=path)
     loaded, epoch = factory.from_checkpoint()
     assert epoch == 1
-    assert [m.name for m in loaded.head_metas] == ['cif', 'caf']
+    assert [m.name for m in loaded.head_metas] == ['cif', 'caf', 'category']
     assert loaded.head_metas[0].keypoints == constants.KEYPOINTS
     checkpoint.install()  # idempotent
     assert isinstance(openpifpaf.network.factory.torch, checkpoint.TorchForCheckpoints)
@@ -97,7 +105,8 @@ def test_eval_refuses_a_checkpoint_of_another_dataset(tmp_path):
     path = str(tmp_path / 'animal.pkl')
     torch.save({'model': net, 'epoch': 3}, path)
     openpifpaf.network.Factory(checkpoint=path).from_checkpoint()
-    assert checkpoint.LAST_LOADED == {'path': path, 'datasets': ['animal']}
+    assert checkpoint.LAST_LOADED == {'path': path, 'datasets': ['animal'],
+                                      'heads': [('animal', 'caf'), ('animal', 'cif')]}
     with pytest.raises(checkpoint.WrongCheckpointError, match=r'animal.pkl has heads for \[.animal.\], not for'):
         DeepFashion().eval_loader()
 

@@ -14,14 +14,14 @@ DATA="$OUT/data"
 step() { echo; echo "=== $*"; }
 mkdir -p "$OUT"
 
-step "generate $IMAGES images in DeepFashion's layout"
-"$PY" -m openpifpaf_deepfashion.deepfashion.generator --output "$DATA" --n-images "$IMAGES" --seed 0
+step "generate $IMAGES images in DeepFashion's layout (2-4 garments each, every garment annotated)"
+"$PY" -m openpifpaf_deepfashion.deepfashion.generator --output "$DATA" --n-images "$IMAGES" --seed 0 --multi-garment
 
 step "convert to COCO keypoint json"
 "$PY" -m openpifpaf_deepfashion.deepfashion.converter --root "$DATA" --output-dir "$DATA/annotations" --no-progress
 
-step "train $EPOCHS epochs from scratch (log: $OUT/train.log)"
-"$PY" -m openpifpaf.train --dataset=deepfashion --deepfashion-root="$DATA" \
+step "train CIF, CAF and the category head for $EPOCHS epochs from scratch (log: $OUT/train.log)"
+"$PY" -m openpifpaf.train --dataset=deepfashion --deepfashion-multi-garment="$DATA" \
     --basenet=shufflenetv2k16 --deepfashion-square-edge=161 --deepfashion-upsample=2 --deepfashion-rotation=10 \
     --batch-size=8 --adam --lr=1e-3 --momentum=0.9 --lr-warm-up-epochs=1 \
     --epochs="$EPOCHS" --loader-workers=1 --output="$OUT/model.pkl" > "$OUT/train.log" 2>&1
@@ -29,7 +29,7 @@ CHECKPOINT=$(printf '%s/model.pkl.epoch%03d' "$OUT" "$EPOCHS")
 grep "train-epoch" "$OUT/train.log" | tail -n 1 | cut -c1-160
 
 step "evaluate on the held-out test split"
-"$PY" -m openpifpaf.eval --dataset=deepfashion --deepfashion-root="$DATA" --checkpoint="$CHECKPOINT" \
+"$PY" -m openpifpaf.eval --dataset=deepfashion --deepfashion-multi-garment="$DATA" --checkpoint="$CHECKPOINT" \
     --deepfashion-eval-long-edge=161 --seed-threshold=0.2 --instance-threshold=0.05 \
     --loader-workers=0 --output="$OUT/eval" > "$OUT/eval.log" 2>&1
 "$PY" -m openpifpaf_deepfashion.deepfashion.metrics "$OUT/eval.stats.json"
@@ -54,7 +54,7 @@ for photo in "${PHOTOS[@]}"; do
     name=$(basename "$photo")
     "$PY" -c 'import json, sys
 garments = json.load(open(sys.argv[1]))
-found = ", ".join("{} {:.2f}".format(g["clothes_type_name"], g["score"]) for g in garments)
+found = ", ".join("{} {:.2f}".format(g.get("category_name") or g["clothes_type_name"], g["score"]) for g in garments)
 print("{}: {} garments ({})".format(sys.argv[2], len(garments), found or "none"))' "$OUT/predictions/$name.predictions.json" "$photo"
 done
 echo

@@ -61,10 +61,6 @@ SKELETONS = {'A': SKELETON_A, 'B': SKELETON_B}
 # hem ~ hip/knee 0.107/0.087), rounded: fashion landmarks are annotated less precisely than joints.
 SIGMAS = [0.079, 0.079, 0.072, 0.072, 0.107, 0.107, 0.087, 0.087]
 
-# Hems are the only landmarks every garment type has, so they carry three times the weight of the others
-# in an instance's score (as COCO weights its first keypoints): an upper, a lower and a full garment
-# that are equally well detected then score 0.71, 0.57 and 1.0 of a perfect score.
-SCORE_WEIGHTS = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 3.0, 3.0]
 
 # A canonical full-body garment (a dress), x to the image's right, y down, in units of the garment's height;
 # visibility 2 everywhere.  Used for drawing and as OpenPifPaf's pose prior, and, scaled into an image, as the
@@ -91,6 +87,17 @@ SLOTS = {
     LOWER: (4, 5, 6, 7),
     FULL: (0, 1, 2, 3, 4, 5, 6, 7),
 }
+
+# Uniform: OpenPifPaf sorts the keypoint confidences before weighting them, so any non-uniform weight would
+# land on whichever slots happen to be most or least confident, not on particular landmarks.  A garment's score
+# is the mean confidence over its own type's slots (garment.GarmentAnnotation.score), the same for every type.
+SCORE_WEIGHTS = [1.0] * 8
+
+
+def type_score(keypoint_scores, clothes_type):
+    """Mean keypoint confidence over the slots of ``clothes_type``: 0.8 everywhere scores 0.8 for every type."""
+    return float(np.mean(np.asarray(keypoint_scores, dtype=np.float64)[list(SLOTS[clothes_type])]))
+
 
 # FLD's variation_type column (pose / zoom difficulty).
 VARIATION_TYPES = {1: 'normal pose', 2: 'medium pose', 3: 'large pose', 4: 'medium zoom-in', 5: 'large zoom-in'}

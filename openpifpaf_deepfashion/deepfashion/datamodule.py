@@ -4,19 +4,21 @@ import argparse
 import torch
 
 import openpifpaf
-from openpifpaf import encoder, headmeta, transforms
+from openpifpaf import encoder, transforms
 from openpifpaf.datasets import collate_images_anns_meta, collate_images_targets_meta
 
 from .. import checkpoint
-from . import coco_format, constants
+from ..network.category_encoder import CategoryEncoder
+from ..network.category_head import READOUTS, Category
+from . import coco_format, constants, heads
 from .dataset import GARMENT_TYPE_CHOICES, DeepFashionCoco
 from .transforms import CropToGarments
 
-DATASET_NAME = 'deepfashion'
+DATASET_NAME = heads.DATASET_NAME
 
 
 class DeepFashion(openpifpaf.datasets.DataModule):
-    """Fashion landmarks (8 slots) with CIF and CAF heads, from the COCO json of the converter."""
+    """Fashion landmarks (8 slots) with CIF and CAF heads and a category head, from the converter's COCO json."""
 
     data_root = 'data-deepfashion'
     train_annotations = 'data-deepfashion/annotations/deepfashion_train.json'
@@ -46,24 +48,28 @@ class DeepFashion(openpifpaf.datasets.DataModule):
     matching = 'score'
     eval_n_images = None
 
+    category_head = 'auto'
+    category_readout = 'garment'
+
     def __init__(self):
         super().__init__()
-        skeleton = constants.SKELETONS[self.skeleton]
-        cif = headmeta.Cif('cif', DATASET_NAME,
-                           keypoints=constants.KEYPOINTS,
-                           sigmas=constants.SIGMAS,
-                           pose=constants.CANONICAL_POSE,
-                           draw_skeleton=skeleton,
-                           score_weights=constants.SCORE_WEIGHTS)
-        caf = headmeta.Caf('caf', DATASET_NAME,
-                           keypoints=constants.KEYPOINTS,
-                           sigmas=constants.SIGMAS,
-                           pose=constants.CANONICAL_POSE,
-                           skeleton=skeleton)
-        cif.upsample_stride = self.upsample_stride
-        caf.upsample_stride = self.upsample_stride
-        self.head_metas = [cif, caf]
+        self.landmark_metas = heads.landmark_metas(self.skeleton, self.upsample_stride)
+        self._head_metas = None
         self._eval_data = None
+
+    @property
+    def head_metas(self):
+        """CIF, CAF and, when the training data has categories (``--deepfashion-category-head``), the category
+        head; decided on first use."""
+        if self._head_metas is None:
+            self._head_metas = list(self.landmark_metas)
+            if heads.wants_category_head(self.category_head, (self.train_annotations, self.eval_annotations)):
+                self._head_metas.append(heads.category_meta(self.upsample_stride, self.category_readout))
+        return self._head_metas
+
+    @property
+    def category_meta(self):
+        return next((meta for meta in self.head_metas if isinstance(meta, Category)), None)
 
     @classmethod
     def cli(cls, parser: argparse.ArgumentParser):
@@ -90,6 +96,12 @@ class DeepFashion(openpifpaf.datasets.DataModule):
                            help='square edge of training crops')
         group.add_argument('--deepfashion-upsample', default=cls.upsample_stride, type=int,
                            help='head upsample stride')
+        group.add_argument('--deepfashion-category-head', default=cls.category_head, choices=('auto', 'on', 'off'),
+                           help=('the per-garment category head (50 categories); auto: on when the training json '
+                                 'has DeepFashion categories, off for FLD'))
+        group.add_argument('--deepfashion-category-readout', default=cls.category_readout, choices=READOUTS,
+                           help=('garment: each garment votes over its own cells; image: the seed report\'s '
+                                 'image-level max-pool, one category per image'))
         group.add_argument('--deepfashion-bmin', default=cls.b_min, type=float, help='b minimum in pixels')
         group.add_argument('--deepfashion-min-kp-anns', default=cls.min_kp_anns, type=int,
                            help='train on images with at least this many garments with a labelled landmark')
@@ -136,6 +148,8 @@ class DeepFashion(openpifpaf.datasets.DataModule):
         cls.n_images = args.deepfashion_n_images
         cls.square_edge = args.deepfashion_square_edge
         cls.upsample_stride = args.deepfashion_upsample
+        cls.category_head = args.deepfashion_category_head
+        cls.category_readout = args.deepfashion_category_readout
         cls.b_min = args.deepfashion_bmin
         cls.min_kp_anns = args.deepfashion_min_kp_anns
 
@@ -159,8 +173,10 @@ class DeepFashion(openpifpaf.datasets.DataModule):
         cls.train_image_dir = cls.val_image_dir = cls.eval_image_dir = root
 
     def _preprocess(self):
-        encoders = [encoder.Cif(self.head_metas[0], bmin=self.b_min),
-                    encoder.Caf(self.head_metas[1], bmin=self.b_min)]
+        cif, caf = self.head_metas[:2]  # as consolidated with a checkpoint's heads by the network factory
+        encoders = [encoder.Cif(cif, bmin=self.b_min), encoder.Caf(caf, bmin=self.b_min)]
+        if self.category_meta is not None:
+            encoders.append(CategoryEncoder(self.category_meta))
         if not self.augmentation:
             return transforms.Compose([
                 transforms.NormalizeAnnotations(),
@@ -243,7 +259,7 @@ class DeepFashion(openpifpaf.datasets.DataModule):
         return self._eval_data
 
     def eval_loader(self):
-        checkpoint.check_trained_for(DATASET_NAME)
+        checkpoint.check_trained_for(DATASET_NAME, self.head_metas)
         data = self.eval_dataset()
         return torch.utils.data.DataLoader(
             data, batch_size=self.batch_size, shuffle=False,
@@ -251,9 +267,9 @@ class DeepFashion(openpifpaf.datasets.DataModule):
             collate_fn=collate_images_anns_meta)
 
     def metrics(self):
-        from . import coco_metric, metrics  # pylint: disable=import-outside-toplevel
+        from . import metrics  # pylint: disable=import-outside-toplevel
         document = self.eval_dataset().document
         return [
             metrics.NormalizedError(document, matching=self.matching),
-            coco_metric.GarmentCocoKeypoints(document),
+            metrics.coco_oks.GarmentCocoKeypoints(document),
         ]

@@ -1,6 +1,16 @@
-"""CIF/CAF decoding for fashion heads: OpenPifPaf's CifCaf, returning one GarmentAnnotation per garment."""
+"""CIF/CAF (+ category) decoding for fashion heads: OpenPifPaf's CifCaf, then one GarmentAnnotation per garment
+with its category read out of the category field (when the network has a category head).
+
+OpenPifPaf's C++ decoder ranks and thresholds instances by the mean confidence over all 8 slots, which puts a
+lower garment (4 slots) at half the score of an equally good full one.  This decoder runs the C++ part with
+half the instance threshold (a garment of 4 or more slots whose own-slot mean reaches t has an 8-slot mean of at
+least t / 2, so none that should pass is lost there), then keeps the garments whose type-normalized score
+(``GarmentAnnotation.score``) reaches ``--instance-threshold``, sorted by that score.
+"""
 import openpifpaf
 
+from ..network.category_head import Category
+from ..network.category_readout import garment_category_scores
 from .garment import GarmentAnnotation
 
 DATASET_NAME = 'deepfashion'
@@ -9,8 +19,9 @@ DATASET_NAME = 'deepfashion'
 class FashionCifCaf(openpifpaf.decoder.CifCaf):
     """Chosen ahead of the plain CifCaf decoder for networks with deepfashion heads."""
 
-    def __init__(self, cif_metas, caf_metas, **kwargs):
+    def __init__(self, cif_metas, caf_metas, category_meta=None, **kwargs):
         super().__init__(cif_metas, caf_metas, **kwargs)
+        self.category_meta = category_meta
         self.priority += 1.0
 
     @classmethod
@@ -23,8 +34,10 @@ class FashionCifCaf(openpifpaf.decoder.CifCaf):
 
     @classmethod
     def factory(cls, head_metas):
+        category_metas = [meta for meta in head_metas
+                          if isinstance(meta, Category) and meta.dataset == DATASET_NAME]
         return [
-            cls([meta], [meta_next])
+            cls([meta], [meta_next], category_metas[0] if category_metas else None)
             for meta, meta_next in zip(head_metas[:-1], head_metas[1:])
             if (isinstance(meta, openpifpaf.headmeta.Cif)
                 and isinstance(meta_next, openpifpaf.headmeta.Caf)
@@ -32,5 +45,20 @@ class FashionCifCaf(openpifpaf.decoder.CifCaf):
         ]
 
     def __call__(self, fields, initial_annotations=None):
-        annotations = super().__call__(fields, initial_annotations)
-        return [GarmentAnnotation.from_annotation(ann) for ann in annotations]
+        nms = openpifpaf.decoder.utils.nms.Keypoints
+        instance_threshold = nms.get_instance_threshold()
+        nms.set_instance_threshold(0.5 * instance_threshold)
+        try:
+            annotations = super().__call__(fields, initial_annotations)
+        finally:
+            nms.set_instance_threshold(instance_threshold)
+
+        category_scores = [None] * len(annotations)
+        if self.category_meta is not None and not getattr(self.category_meta, 'untrained', False) and annotations:
+            category_scores = garment_category_scores(
+                fields[self.category_meta.head_index], [ann.bbox() for ann in annotations],
+                self.category_meta.stride)
+        garments = [GarmentAnnotation.from_annotation(ann, scores)
+                    for ann, scores in zip(annotations, category_scores)]
+        garments = [g for g in garments if g.score > 0.0 and g.score >= instance_threshold]
+        return sorted(garments, key=lambda g: -g.score)

@@ -1,0 +1,33 @@
+"""Training targets of the category head: per cell, the 0-based category of the garment the cell belongs to
+(:func:`.garment_cells.cell_owners`), or -1 (ignored by the loss) for background, padding and garments without
+a category label (FLD's generic ids)."""
+import dataclasses
+
+import numpy as np
+import torch
+
+from .category_head import Category
+from .garment_cells import NO_GARMENT, cell_owners
+
+IGNORE = -1
+
+
+@dataclasses.dataclass
+class CategoryEncoder:
+    meta: Category
+
+    def __call__(self, image, anns, meta):
+        height, width = image.shape[1:3]
+        stride = self.meta.stride
+        field_shape = ((height - 1) // stride + 1, (width - 1) // stride + 1)
+        garments = [ann for ann in anns
+                    if not ann.get('iscrowd') and 1 <= int(ann.get('category_id', 0)) <= self.meta.n_fields]
+        owners = cell_owners([ann['bbox'] for ann in garments], field_shape, stride)
+        labels = np.array([int(ann['category_id']) - 1 for ann in garments] + [IGNORE], dtype=np.int64)
+        target = np.where(owners == NO_GARMENT, IGNORE, labels[owners])
+        if 'valid_area' in meta:
+            x, y, w, h = (float(v) / stride for v in meta['valid_area'])
+            rows, columns = np.arange(field_shape[0]), np.arange(field_shape[1])
+            outside = ((rows < y) | (rows > y + h))[:, None] | ((columns < x) | (columns > x + w))[None, :]
+            target[outside] = IGNORE
+        return torch.from_numpy(target)

@@ -1,0 +1,84 @@
+"""The category head: a dense field of category logits beside CIF and CAF.
+
+Every cell of the field holds one logit per category (the 50 of DeepFashion's ``list_category_cloth.txt``).
+Training puts a cross-entropy loss on the logits of the cells that belong to a ground-truth garment
+(:mod:`.category_encoder`, :mod:`.category_loss`); at inference the head returns per-cell probabilities (a
+softmax over categories, as CIF returns sigmoid confidences), and the decoder reads one category per garment
+out of the cells of that garment (:mod:`.category_readout`).
+
+``readout`` selects how a garment gets its category:
+
+* ``'garment'`` (default): the mean of the probabilities over the cells inside the garment's box, a vote of the
+  garment's own cells (after Mordan et al. 2021, who vote over the cells of each detected instance).  Where the
+  boxes of several garments overlap, a cell belongs to the smallest box (the garment in front), in training and
+  in decoding alike.
+* ``'image'``: the seed report's image-level readout, kept for comparison: each category's logit is max-pooled
+  over the whole image (a softmax of those maxima), trained with one label per image (its largest garment), and
+  every garment of the image gets the same category.
+"""
+import argparse
+import dataclasses
+import math
+from typing import ClassVar, List
+
+import torch
+
+import openpifpaf
+
+READOUTS = ('garment', 'image')
+
+
+@dataclasses.dataclass
+class Category(openpifpaf.headmeta.Base):
+    """Head meta of a dense category field."""
+    categories: List[str]
+    readout: str = 'garment'
+
+    n_confidences: ClassVar[int] = 0
+    n_vectors: ClassVar[int] = 0
+    n_scales: ClassVar[int] = 0
+
+    def __post_init__(self):
+        if self.readout not in READOUTS:
+            raise ValueError('category readout must be one of {}, not {!r}'.format(READOUTS, self.readout))
+
+    @property
+    def n_fields(self):
+        return len(self.categories)
+
+
+class CategoryField(openpifpaf.network.HeadNetwork):
+    """1x1 convolution from the trunk's features to one logit per category (pixel-shuffled to the meta's
+    upsample stride like OpenPifPaf's composite fields).  Logits in training, probabilities in eval mode."""
+    dropout_p = 0.0
+
+    def __init__(self, meta: Category, in_features):
+        super().__init__(meta, in_features)
+        self.dropout = torch.nn.Dropout2d(p=self.dropout_p)
+        self.conv = torch.nn.Conv2d(in_features, meta.n_fields * meta.upsample_stride ** 2, 1)
+        self.upsample_op = torch.nn.PixelShuffle(meta.upsample_stride) if meta.upsample_stride > 1 else None
+
+    @classmethod
+    def cli(cls, parser: argparse.ArgumentParser):
+        group = parser.add_argument_group('category head (openpifpaf_deepfashion)')
+        group.add_argument('--category-head-dropout', default=cls.dropout_p, type=float,
+                           help='zeroing probability of a feature in the category head\'s input')
+
+    @classmethod
+    def configure(cls, args: argparse.Namespace):
+        cls.dropout_p = args.category_head_dropout
+
+    def forward(self, x):  # pylint: disable=arguments-differ
+        x = self.dropout(x)
+        x = self.conv(x)
+        if self.upsample_op is not None:
+            x = self.upsample_op(x)
+            low_cut = (self.meta.upsample_stride - 1) // 2
+            high_cut = math.ceil((self.meta.upsample_stride - 1) / 2.0)
+            x = x[:, :, low_cut:int(x.shape[2]) - high_cut, low_cut:int(x.shape[3]) - high_cut]
+        if self.training:
+            return x
+        if self.meta.readout == 'image':
+            # one distribution per image (softmax of each category's maximum logit), in every cell
+            return torch.softmax(torch.amax(x, dim=(2, 3), keepdim=True), dim=1).expand_as(x)
+        return torch.softmax(x, dim=1)

@@ -1,0 +1,220 @@
+"""The category head: its field, targets, loss, per-garment readout through the real decoder, and outputs."""
+import json
+import os
+
+import numpy as np
+import PIL.Image
+import pytest
+import torch
+
+import openpifpaf
+from openpifpaf import encoder, transforms
+
+from openpifpaf_deepfashion.deepfashion import constants, generator, heads
+from openpifpaf_deepfashion.deepfashion.decoder import FashionCifCaf
+from openpifpaf_deepfashion.deepfashion.garment import GarmentAnnotation, garment_label
+from openpifpaf_deepfashion.network import category_readout
+from openpifpaf_deepfashion.network.category_encoder import IGNORE, CategoryEncoder
+from openpifpaf_deepfashion.network.category_head import Category, CategoryField
+from openpifpaf_deepfashion.network.category_loss import CategoryLoss, image_labels
+from openpifpaf_deepfashion.network.garment_cells import NO_GARMENT, cell_owners
+
+N_CATEGORIES = len(constants.CATEGORIES)
+
+
+def metas(readout='garment'):
+    """CIF, CAF, category metas at stride 8 (base stride 16, upsample 2), indexed as in a network."""
+    result = heads.landmark_metas('B', 2) + [heads.category_meta(2, readout)]
+    for index, meta in enumerate(result):
+        meta.head_index = index
+        meta.base_stride = 16
+    return result
+
+
+def test_cell_owners_smallest_box_in_front_and_every_box_gets_a_cell():
+    boxes = [[0, 0, 64, 64], [16, 16, 16, 16], [50, 2, 2, 2]]  # big, small inside big, tiny between cells
+    owners = cell_owners(boxes, (6, 6), 16)
+    assert owners[0, 0] == 0 and owners[4, 4] == 0  # the big box
+    assert owners[1, 1] == 1 and owners[2, 2] == 1  # the small box in front of it
+    assert np.sum(owners == 2) == 1  # the tiny box has no cell centre inside: it gets its nearest cell
+    assert owners[5, 5] == NO_GARMENT
+
+
+def test_encoder_labels_garment_cells_with_their_category_and_ignores_the_rest():
+    meta = metas()[2]
+    image = torch.zeros(3, 129, 129)
+    anns = [{'bbox': np.array([8.0, 8.0, 100.0, 100.0]), 'category_id': 3, 'iscrowd': 0},
+            {'bbox': np.array([40.0, 40.0, 30.0, 30.0]), 'category_id': 26, 'iscrowd': 0},
+            {'bbox': np.array([100.0, 100.0, 20.0, 20.0]), 'category_id': 52, 'iscrowd': 0}]  # FLD: no label
+    target = CategoryEncoder(meta)(image, anns, {})
+    assert target.shape == (17, 17) and target.dtype == torch.int64
+    assert target[2, 2] == 2  # Blouse (id 3), 0-based
+    assert target[6, 6] == 25  # Jeans (id 26) in front of it
+    assert target[0, 0] == IGNORE and target[16, 16] == IGNORE  # background and the unlabelled garment
+    padded = CategoryEncoder(meta)(image, anns, {'valid_area': np.array([0.0, 0.0, 40.0, 128.0])})
+    assert padded[2, 2] == 2 and padded[2, 8] == IGNORE  # cells right of the valid area are ignored
+
+
+def test_loss_is_cross_entropy_on_logits():
+    meta = metas()[2]
+    loss = CategoryLoss(meta)
+    target = torch.full((2, 4, 4), IGNORE, dtype=torch.long)
+    target[0, 1:3, 1:3] = 7
+    target[1, 0, 0] = 30
+    logits = torch.randn(2, N_CATEGORIES, 4, 4)
+    value, = loss(logits, target)
+    labelled = target != IGNORE
+    expected = torch.nn.functional.cross_entropy(
+        logits.permute(0, 2, 3, 1)[labelled], target[labelled], reduction='sum') / 2
+    assert torch.isclose(value, expected)
+    # confident and right costs ~0: a softmax before the cross-entropy would cost ~ln(49 + e) > 3.9 here
+    confident = torch.zeros(2, N_CATEGORIES, 4, 4)
+    confident[0, 7] = 30.0
+    confident[1, 30] = 30.0
+    assert loss(confident, target)[0] < 1e-6
+    assert loss(logits, torch.full((2, 4, 4), IGNORE, dtype=torch.long)) == [None]
+
+
+def test_image_readout_loss_uses_the_max_pooled_logits_and_the_largest_garment():
+    target = torch.full((1, 4, 4), IGNORE, dtype=torch.long)
+    target[0, :3, :3] = 4  # 9 cells
+    target[0, 3, 3] = 9  # 1 cell
+    assert image_labels(target, N_CATEGORIES).tolist() == [4]
+    logits = torch.zeros(1, N_CATEGORIES, 4, 4)
+    logits[0, 4, 0, 0] = 5.0  # one cell is enough for the max-pool
+    value, = CategoryLoss(metas('image')[2])(logits, target)
+    pooled = torch.zeros(1, N_CATEGORIES)
+    pooled[0, 4] = 5.0
+    assert torch.isclose(value, torch.nn.functional.cross_entropy(pooled, torch.tensor([4])))
+
+
+def test_head_gives_logits_in_training_and_probabilities_in_eval():
+    meta = metas()[2]
+    head = CategoryField(meta, 16)
+    x = torch.randn(2, 16, 9, 9)
+    head.train()
+    logits = head(x)
+    assert logits.shape == (2, N_CATEGORIES, 17, 17)  # stride 16 -> 8, as CIF's upsampled field
+    head.eval()
+    probabilities = head(x)
+    assert torch.allclose(probabilities, torch.softmax(logits, dim=1), atol=1e-6)
+    image_head = CategoryField(metas('image')[2], 16)
+    image_head.load_state_dict(head.state_dict())
+    image_head.eval()
+    per_image = image_head(x)
+    expected = torch.softmax(torch.amax(logits, dim=(2, 3)), dim=1)
+    assert torch.allclose(per_image[:, :, 3, 5], expected, atol=1e-6)
+
+
+def test_readout_averages_the_garments_own_cells():
+    field = np.zeros((N_CATEGORIES, 10, 10))
+    field[0] = 1.0
+    field[:, 5:, 5:] = 0.0
+    field[1, 5:, 5:] = 0.6
+    field[2, 5:, 5:] = 0.4
+    scores = category_readout.garment_category_scores(field, [[0, 0, 30, 30], [40, 40, 30, 30]], 8)
+    assert np.argmax(scores[0]) == 0 and np.isclose(scores[0, 0], 1.0)
+    assert np.allclose(scores[1, :3], [0.0, 0.6, 0.4])
+    assert np.allclose(scores.sum(axis=1), 1.0)
+
+
+def box_centre(box):
+    x, y, w, h = (float(v) for v in box)
+    return np.array([x + 0.5 * w, y + 0.5 * h])
+
+
+def network_fields(targets):
+    """What a perfect network would output in eval mode, made from the encoders' training targets:
+    CIF [b, c, x, y, s] and CAF [b, c, x1, y1, x2, y2, s1, s2] per field, positions absolute in cells."""
+    def absolute(reg):  # (n, 2, H, W) offsets -> positions
+        rows, columns = reg.shape[-2:]
+        index = np.stack(np.meshgrid(np.arange(columns), np.arange(rows))).astype(np.float32)
+        return list(np.nan_to_num(reg + index).transpose(1, 0, 2, 3))
+
+    cif_t, caf_t = (t.numpy() for t in targets[:2])
+    cif = [np.ones_like(cif_t[:, 0]), np.nan_to_num(cif_t[:, 0])] + absolute(cif_t[:, 1:3]) \
+        + [np.nan_to_num(cif_t[:, 4], nan=1.0)]
+    caf = [np.ones_like(caf_t[:, 0]), np.nan_to_num(caf_t[:, 0])] + absolute(caf_t[:, 1:3]) \
+        + absolute(caf_t[:, 3:5]) + [np.nan_to_num(caf_t[:, 7], nan=1.0), np.nan_to_num(caf_t[:, 8], nan=1.0)]
+    return [torch.from_numpy(np.stack(cif, axis=1).astype(np.float32)),
+            torch.from_numpy(np.stack(caf, axis=1).astype(np.float32))]
+
+
+@pytest.fixture(scope='module')
+def two_garment_image(tmp_path_factory):
+    """A generated image with two garments of different categories, as the eval pipeline sees it."""
+    root = str(tmp_path_factory.mktemp('two'))
+    generator.generate(root, 12, seed=5, multi_garment=True, occlusion_rate=0.0, truncation_rate=0.0,
+                       min_size=200, max_size=240)
+    documents = [json.load(open(os.path.join(root, 'coco_multi_garment', 'deepfashion_{}.json'.format(split))))
+                 for split in generator.SPLITS]
+    for document in documents:
+        for image in document['images']:
+            anns = [a for a in document['annotations'] if a['image_id'] == image['id']]
+            if len(anns) == 2 and anns[0]['category_id'] != anns[1]['category_id']:
+                pil = PIL.Image.open(os.path.join(root, image['file_name'])).convert('RGB')
+                preprocess = transforms.Compose([transforms.NormalizeAnnotations(), transforms.CenterPadTight(16),
+                                                 transforms.EVAL_TRANSFORM])
+                return preprocess(pil, anns, {})
+    pytest.fail('no generated image with two garments of different categories')
+
+
+def test_a_hand_built_category_field_gives_each_garment_its_own_category_through_the_decoder(two_garment_image):
+    image, anns, _ = two_garment_image
+    cif, caf, category = metas()
+    targets = [encoder.Cif(cif, bmin=1.0)(image, anns, {}), encoder.Caf(caf, bmin=1.0)(image, anns, {}),
+               CategoryEncoder(category)(image, anns, {})]
+    fields = network_fields(targets)
+    category_field = np.full((N_CATEGORIES,) + tuple(targets[2].shape), 1e-3)
+    labels = targets[2].numpy()
+    for label in np.unique(labels[labels != IGNORE]):
+        category_field[label][labels == label] = 1.0
+    fields.append(torch.from_numpy(category_field / category_field.sum(axis=0, keepdims=True)))
+
+    decoders = FashionCifCaf.factory([cif, caf, category])
+    assert len(decoders) == 1 and decoders[0].category_meta is category
+    garments = decoders[0](fields)
+    assert len(garments) >= 2
+    expected = {ann['category_id'] for ann in anns}
+    found = set()
+    for ann in anns:  # the decoded garment nearest each ground-truth garment carries its category
+        centre = box_centre(ann['bbox'])
+        nearest = min(garments, key=lambda g: np.linalg.norm(box_centre(g.bbox()) - centre))
+        assert nearest.category_id == ann['category_id']
+        assert nearest.clothes_type == constants.category_type(ann['category_id'])
+        assert nearest.clothes_type_source == 'category'
+        found.add(nearest.category_id)
+    assert found == expected and len(found) == 2
+
+
+def test_garment_json_and_label_carry_the_category():
+    data = np.zeros((8, 3))
+    data[[4, 5, 6, 7], 2] = 0.8  # the slots of a lower garment
+    ann = openpifpaf.Annotation(constants.KEYPOINTS, constants.SKELETON_B)
+    ann.data = data
+    scores = np.full(N_CATEGORIES, 0.1 / (N_CATEGORIES - 1))
+    scores[25] = 0.9  # Jeans
+    garment = GarmentAnnotation.from_annotation(ann, scores)
+    data = garment.json_data()
+    assert data['category_id'] == 26 and data['category_name'] == 'Jeans'
+    assert list(data['category_scores']) == [26] + list(data['category_scores'])[1:]
+    assert len(data['category_scores']) == 5 and data['category_scores'][26] == 0.9
+    assert data['clothes_type'] == constants.LOWER and data['clothes_type_source'] == 'category'
+    assert 'slot_clothes_type' not in data  # slots agree
+    assert garment_label(garment) == 'Jeans 90 %'
+    # a category whose type the slots contradict: the category decides, the slots' type is reported
+    scores[25], scores[2] = 0.0, 0.9  # Blouse, upper
+    upper = GarmentAnnotation.from_annotation(ann, scores).json_data()
+    assert upper['clothes_type'] == constants.UPPER and upper['slot_clothes_type'] == constants.LOWER
+
+
+@pytest.mark.parametrize('clothes_type', [constants.UPPER, constants.LOWER, constants.FULL])
+def test_garment_score_is_the_same_for_every_type_at_the_same_confidence(clothes_type):
+    ann = openpifpaf.Annotation(constants.KEYPOINTS, constants.SKELETON_B,
+                                score_weights=constants.SCORE_WEIGHTS)
+    ann.data = np.zeros((8, 3))
+    ann.data[list(constants.SLOTS[clothes_type]), 2] = 0.8
+    garment = GarmentAnnotation.from_annotation(ann)
+    assert garment.clothes_type == clothes_type
+    assert garment.score == pytest.approx(0.8)
+    assert Category('c', 'deepfashion', categories=['a', 'b']).n_fields == 2

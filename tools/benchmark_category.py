@@ -1,0 +1,124 @@
+"""Category head benchmark: landmarks only vs landmarks + category (beta = 0) vs landmarks + category (beta = 0.5).
+
+All three train from scratch with the same recipe and number of epochs (one CPU budget) on generated
+multi-garment data (every garment of every image annotated), and are evaluated on the held-out test split of
+the same renderer and on a second, differently drawn set (``--style second`` of the generator), each against
+the canonical-pose baseline::
+
+    python tools/benchmark_category.py --workdir /tmp/category --n-images 800 --epochs 10
+
+Prints one table: average NE, detection rate, false garments per image, top-1 / top-3 / type accuracy, the
+per-category top-1 spread and the most confused pairs of the beta = 0.5 model, and the NE ratio to the
+canonical pose on both test sets.
+"""
+import argparse
+import json
+import os
+
+import benchmark_learning  # tools/ is on sys.path when this file runs as a script
+from openpifpaf_deepfashion.deepfashion import converter, generator
+
+VARIANTS = {
+    'landmarks only': ['--deepfashion-category-head=off'],
+    'category, beta 0': ['--deepfashion-category-head=on', '--fork-normalization-beta=0'],
+    'category, beta 0.5': ['--deepfashion-category-head=on', '--fork-normalization-beta=0.5'],
+}
+
+
+def generated(root, n_images, seed, style):
+    if not os.path.exists(os.path.join(root, 'annotations', 'deepfashion_test.json')):
+        generator.generate(root, n_images, seed=seed, multi_garment=True, workers=os.cpu_count(), style=style)
+        converter.convert(root, os.path.join(root, 'annotations'))
+    return root
+
+
+def baseline_ne(annotations):
+    """Average NE of predicting nothing: every garment at the canonical pose fitted to the image."""
+    from openpifpaf_deepfashion.deepfashion import metrics  # pylint: disable=import-outside-toplevel
+    metric = metrics.NormalizedError(annotations)
+    with open(annotations) as f:
+        for image in json.load(f)['images']:
+            metric.accumulate([], {'image_id': image['id'], 'width_height': (image['width'], image['height'])})
+    stats = metric.stats()
+    return dict(zip(stats['text_labels'], stats['stats']))['NE avg']
+
+
+def evaluate(checkpoint, root, output, workdir):
+    benchmark_learning.run(['openpifpaf.eval', '--dataset=deepfashion', '--deepfashion-multi-garment=' + root,
+                            '--checkpoint=' + checkpoint, '--loader-workers=0', '--output=' + output,
+                            *benchmark_learning.EVAL], os.path.join(workdir, os.path.basename(output) + '.log'))
+    with open(output + '.stats.json') as f:
+        stats = json.load(f)
+    return dict(zip(stats['text_labels'], stats['stats'])), stats
+
+
+def cell(values, label, digits=4):
+    value = values.get(label)
+    if value is None or value == -1:
+        return '-'
+    return '{:.{}f}'.format(value, digits)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--workdir', default='outputs/category')
+    parser.add_argument('--n-images', type=int, default=800)
+    parser.add_argument('--n-second', type=int, default=200, help='images of the differently drawn set')
+    parser.add_argument('--epochs', type=int, default=10)
+    parser.add_argument('--loader-workers', type=int, default=1)
+    parser.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=list(VARIANTS))
+    args = parser.parse_args()
+
+    os.makedirs(args.workdir, exist_ok=True)
+    root = generated(os.path.join(args.workdir, 'data'), args.n_images, 0, 'default')
+    second = generated(os.path.join(args.workdir, 'second'), args.n_second, 1, 'second')
+    test_sets = {'own': root, 'second': second}
+    baselines = {name: baseline_ne(os.path.join(path, 'coco_multi_garment', 'deepfashion_test.json'))
+                 for name, path in test_sets.items()}
+
+    rows = {}
+    for variant in args.variants:
+        slug = variant.replace(' ', '_').replace(',', '')
+        checkpoint = os.path.join(args.workdir, slug + '.pkl')
+        final = '{}.epoch{:03d}'.format(checkpoint, args.epochs)
+        seconds = None
+        if not os.path.exists(final):
+            seconds = benchmark_learning.run(
+                ['openpifpaf.train', '--dataset=deepfashion', '--deepfashion-multi-garment=' + root,
+                 *benchmark_learning.RECIPE, '--epochs={}'.format(args.epochs),
+                 '--loader-workers={}'.format(args.loader_workers), '--output=' + checkpoint, *VARIANTS[variant]],
+                os.path.join(args.workdir, slug + '.train.log'))
+        rows[variant] = {'train minutes': seconds / 60.0 if seconds else None}
+        for name, path in test_sets.items():
+            values, stats = evaluate(final, path, os.path.join(args.workdir, '{}.eval-{}'.format(slug, name)),
+                                     args.workdir)
+            rows[variant][name] = values
+            rows[variant][name + ' stats'] = stats
+
+    print('\n{:<22s}{:>9s}{:>9s}{:>9s}{:>9s}{:>9s}{:>9s}{:>10s}{:>11s}{:>8s}'.format(
+        'held-out split', 'NE avg', 'det', 'false/im', 'top-1', 'top-3', 'type', 'ratio own', 'NE second',
+        'ratio 2'))
+    for variant, row in rows.items():
+        own, other = row['own'], row['second']
+        print('{:<22s}{:>9s}{:>9s}{:>9s}{:>9s}{:>9s}{:>9s}{:>10.2f}{:>11s}{:>8.2f}'.format(
+            variant, cell(own, 'NE avg'), cell(own, 'det rate', 3), cell(own, 'false garments per image', 2),
+            cell(own, 'top-1 acc', 3), cell(own, 'top-3 acc', 3), cell(own, 'type acc', 3),
+            own['NE avg'] / baselines['own'], cell(other, 'NE avg'), other['NE avg'] / baselines['second']))
+    print('canonical-pose NE: own renderer {:.4f}, second renderer {:.4f}'.format(
+        baselines['own'], baselines['second']))
+    for variant, row in rows.items():
+        if row['train minutes']:
+            print('{}: trained {} epochs in {:.1f} min'.format(variant, args.epochs, row['train minutes']))
+
+    if 'category, beta 0.5' in rows:
+        own = rows['category, beta 0.5']['own']
+        spread = [label for label in own if label.startswith('top-1 cat ')]
+        print('\ncategory, beta 0.5: per-category top-1 ' + ', '.join(
+            '{} {}'.format(label[len('top-1 cat '):], cell(own, label, 3)) for label in spread))
+        for label, value in own.items():
+            if label.startswith('confused '):
+                print('  {}: {}'.format(label, int(value)))
+
+
+if __name__ == '__main__':
+    main()
