@@ -11,3 +11,17 @@ def shared_data():
     if not os.path.isdir(SHARED_DATA):
         pytest.skip('../shared/data is not beside this checkout')
     return os.path.abspath(SHARED_DATA)
+
+
+@pytest.fixture
+def read_tree():
+    """A function: {relative path: bytes} of every file below a folder (to compare generated trees)."""
+    def read(root):
+        result = {}
+        for directory, _, files in os.walk(root):
+            for name in files:
+                path = os.path.join(directory, name)
+                with open(path, 'rb') as f:
+                    result[os.path.relpath(path, root)] = f.read()
+        return result
+    return read

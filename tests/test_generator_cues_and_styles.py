@@ -19,16 +19,6 @@ MIN_PAIR_PIXELS = 500  # at 100 pixels per garment unit: a garment covers 3,000 
 MIN_CUE_PIXELS = 60
 
 
-def tree_bytes(root):
-    result = {}
-    for directory, _, files in os.walk(root):
-        for name in files:
-            path = os.path.join(directory, name)
-            with open(path, 'rb') as f:
-                result[os.path.relpath(path, root)] = f.read()
-    return result
-
-
 def pixels_apart(a, b):
     return int((np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 24).sum())
 
@@ -223,13 +213,13 @@ def test_visible_landmarks_are_on_drawn_garment_pixels(style, share):
     assert on_garment >= share * total, (on_garment, total)
 
 
-def test_second_style_deterministic_and_unlike_default(tmp_path):
+def test_second_style_deterministic_and_unlike_default(read_tree, tmp_path):
     options = dict(min_size=100, max_size=140, multi_garment=True, style='second', occlusion_rate=0.5)
     generator.generate(str(tmp_path / 'a'), 10, seed=7, workers=2, **options)
     generator.generate(str(tmp_path / 'b'), 10, seed=7, workers=1, **options)
     generator.generate(str(tmp_path / 'c'), 10, seed=7, workers=1, min_size=100, max_size=140, multi_garment=True,
                        occlusion_rate=0.5)
-    a, b, c = (tree_bytes(str(tmp_path / name)) for name in 'abc')
+    a, b, c = (read_tree(str(tmp_path / name)) for name in 'abc')
     assert a == b
     assert sorted(a) == sorted(c)
     assert all(a[name] != c[name] for name in a if name.endswith('.jpg'))

@@ -49,16 +49,6 @@ def file_landmarks(record):
     return [record.landmarks[slot] for slot in constants.SLOTS[record.clothes_type]]
 
 
-def tree_bytes(root):
-    result = {}
-    for directory, _, files in os.walk(root):
-        for name in files:
-            path = os.path.join(directory, name)
-            with open(path, 'rb') as f:
-                result[os.path.relpath(path, root)] = f.read()
-    return result
-
-
 @pytest.fixture(scope='module')
 def category_set(tmp_path_factory):
     root = str(tmp_path_factory.mktemp('category'))
@@ -321,12 +311,12 @@ def test_category_shapes_are_distinct_within_a_type():
 # --- determinism, atomic writes, CLI ---------------------------------------------------------------------
 
 
-def test_same_seed_same_bytes_other_seed_differs(tmp_path):
+def test_same_seed_same_bytes_other_seed_differs(read_tree, tmp_path):
     options = dict(min_size=100, max_size=140)
     first = generator.generate(str(tmp_path / 'a'), 12, seed=7, workers=2, multi_garment=True, **options)
     generator.generate(str(tmp_path / 'b'), 12, seed=7, workers=1, multi_garment=True, **options)
     third = generator.generate(str(tmp_path / 'c'), 12, seed=8, workers=1, multi_garment=True, **options)
-    a, b, c = (tree_bytes(str(tmp_path / name)) for name in 'abc')
+    a, b, c = (read_tree(str(tmp_path / name)) for name in 'abc')
     assert a == b
     sizes = [[(r.width, r.height) for r in dataset.images] for dataset in (first, third)]
     assert sizes[0] != sizes[1]
