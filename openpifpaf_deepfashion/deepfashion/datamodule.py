@@ -53,7 +53,6 @@ class DeepFashion(openpifpaf.datasets.DataModule):
 
     def __init__(self):
         super().__init__()
-        self.landmark_metas = heads.landmark_metas(self.skeleton, self.upsample_stride)
         self._head_metas = None
         self._eval_data = None
 
@@ -62,7 +61,7 @@ class DeepFashion(openpifpaf.datasets.DataModule):
         """CIF, CAF and, when the training data has categories (``--deepfashion-category-head``), the category
         head; decided on first use."""
         if self._head_metas is None:
-            self._head_metas = list(self.landmark_metas)
+            self._head_metas = heads.landmark_metas(self.skeleton, self.upsample_stride)
             if heads.wants_category_head(self.category_head, (self.train_annotations, self.eval_annotations)):
                 self._head_metas.append(heads.category_meta(self.upsample_stride, self.category_readout))
         return self._head_metas

@@ -23,8 +23,9 @@ class CategoryEncoder:
         garments = [ann for ann in anns
                     if not ann.get('iscrowd') and 1 <= int(ann.get('category_id', 0)) <= self.meta.n_fields]
         owners = cell_owners([ann['bbox'] for ann in garments], field_shape, stride)
-        labels = np.array([int(ann['category_id']) - 1 for ann in garments] + [IGNORE], dtype=np.int64)
-        target = np.where(owners == NO_GARMENT, IGNORE, labels[owners])
+        labels = np.array([int(ann['category_id']) - 1 for ann in garments], dtype=np.int64)
+        target = np.full(field_shape, IGNORE, dtype=np.int64)
+        target[owners != NO_GARMENT] = labels[owners[owners != NO_GARMENT]]
         if 'valid_area' in meta:
             x, y, w, h = (float(v) / stride for v in meta['valid_area'])
             rows, columns = np.arange(field_shape[0]), np.arange(field_shape[1])
