@@ -5,11 +5,14 @@ The data tools (generator, converter) import neither torch nor OpenPifPaf, so th
 """
 __version__ = '0.1.0'
 
+#: The datasets this plugin adds; only their networks and training runs get the plugin's changes.
+DATASETS = ('deepfashion', 'deepfashion2')
+
 
 def register():
     # pylint: disable=import-outside-toplevel
     import openpifpaf
-    from . import checkpoint
+    from . import checkpoint, training
     from .deepfashion import decoder, garment
     from .deepfashion.datamodule import DeepFashion
     from .network import category_head, category_loss, fork_normalization
@@ -21,5 +24,6 @@ def register():
     openpifpaf.DECODERS.add(decoder.FashionCifCaf)
     garment.register_painter()
     checkpoint.install()
+    training.install()
     fork_normalization.install()
     sanl_basenets.register()

@@ -16,8 +16,9 @@ OPENPIFPAF_VERSION=0.14.2
 MATPLOTLIB_SPEC='matplotlib<3.9'
 # Light requirements, (re)installed whenever this list changes.  scipy: OpenPifPaf's rotation augmentation;
 # thop: imported by openpifpaf.eval (it counts the network's operations); onnx, onnxscript: openpifpaf.export_onnx
-# (torch 2.14 exports through its dynamo-based exporter, which needs both).
-LIGHT_REQUIREMENTS="pycocotools numpy Pillow scipy thop onnx onnxscript pytest pycodestyle"
+# (torch 2.14 exports through its dynamo-based exporter, which needs both); onnxruntime: runs the exported model
+# in the export test (the check that the ONNX file computes the same fields as PyTorch).
+LIGHT_REQUIREMENTS="pycocotools numpy Pillow scipy thop onnx onnxscript onnxruntime pytest pycodestyle"
 
 PY_TAG=$("$PYTHON" -c 'import sys; print("py%d%d" % sys.version_info[:2])')
 KEY="$PY_TAG-torch$TORCH_VERSION-tv$TORCHVISION_VERSION-openpifpaf$OPENPIFPAF_VERSION"

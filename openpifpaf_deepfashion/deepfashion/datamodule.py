@@ -216,10 +216,21 @@ class DeepFashion(openpifpaf.datasets.DataModule):
     def val_loader(self):
         data = self._dataset(self.val_image_dir, self.val_annotations, self._preprocess(),
                              min_kp_anns=self.min_kp_anns)
+        # every validation image counts, also where a small split (or its share under DDP) is under a batch
         return torch.utils.data.DataLoader(
             data, batch_size=self.batch_size, shuffle=False,
-            pin_memory=self.pin_memory, num_workers=self.loader_workers, drop_last=True,
+            pin_memory=self.pin_memory, num_workers=self.loader_workers, drop_last=False,
             collate_fn=collate_images_targets_meta)
+
+    @staticmethod
+    def distributed_sampler(loader: torch.utils.data.DataLoader):
+        """OpenPifPaf's DDP sampler, keeping the loader's ``drop_last``: training drops an incomplete last
+        batch, validation pads its processes' shares to equal length instead of dropping images."""
+        sampler = torch.utils.data.DistributedSampler(loader.dataset, shuffle=True, drop_last=loader.drop_last)
+        return torch.utils.data.DataLoader(
+            loader.dataset, batch_size=loader.batch_size, drop_last=loader.drop_last, shuffle=False,
+            sampler=sampler, pin_memory=loader.pin_memory, num_workers=loader.num_workers,
+            collate_fn=loader.collate_fn)
 
     def _eval_preprocess(self):
         category_ids = [c['id'] for c in coco_format.categories(self.skeleton)]

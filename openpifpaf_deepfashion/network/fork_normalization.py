@@ -17,11 +17,9 @@ import torch
 
 import openpifpaf
 
+from .. import DATASETS
+
 LOG = logging.getLogger(__name__)
-
-#: Datasets whose networks get fork normalization.
-DATASETS = {'deepfashion', 'deepfashion2'}
-
 
 class ScaleGradient(torch.autograd.Function):
     """Identity forward; the backward pass multiplies the incoming gradient by ``kappa``."""
@@ -62,7 +60,8 @@ class ForkNormalizedShell(openpifpaf.network.Shell):
         if head_mask is None:
             head_mask = [True] * len(self.head_nets)
         n_heads = sum(1 for m in head_mask if m)
-        if self.fork_beta and x.requires_grad and n_heads:
+        # not in a TorchScript trace: a Python autograd.Function cannot be saved there (and forward is identity)
+        if self.fork_beta and x.requires_grad and n_heads and not torch.jit.is_tracing():
             x = ScaleGradient.apply(x, kappa(n_heads, self.fork_beta))
         head_outputs = tuple(hn(x) if m else None for hn, m in zip(self.head_nets, head_mask))
 
