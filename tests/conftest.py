@@ -3,6 +3,7 @@ import os
 import pytest
 
 SHARED_DATA = os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'data')
+GENUINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'genuine')
 
 
 @pytest.fixture(scope='session')
@@ -11,6 +12,12 @@ def shared_data():
     if not os.path.isdir(SHARED_DATA):
         pytest.skip('../shared/data is not beside this checkout')
     return os.path.abspath(SHARED_DATA)
+
+
+@pytest.fixture(scope='session')
+def genuine():
+    """tests/genuine: the genuine text fixtures (category list, quoted rows, FLD labels), in every clone."""
+    return GENUINE
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ def test_flip_map_is_an_involution_that_swaps_left_and_right():
     assert [indices[i] for i in indices] == list(range(len(constants.KEYPOINTS)))
 
 
-def test_categories_equal_the_genuine_file(shared_data):
-    with open(os.path.join(shared_data, 'deepfashion_real', 'list_category_cloth.txt'), encoding='utf-8') as f:
+def test_categories_equal_the_genuine_file(genuine):
+    with open(os.path.join(genuine, 'list_category_cloth.txt'), encoding='utf-8') as f:
         lines = f.read().splitlines()
     assert int(lines[0]) == 50
     assert lines[1].split() == ['category_name', 'category_type']

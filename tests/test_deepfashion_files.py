@@ -13,9 +13,9 @@ BLOUSE = 'img/Sheer_Pleated-Front_Blouse/img_00000001.jpg'
 
 
 @pytest.fixture(name='real')
-def fixture_real(shared_data):
+def fixture_real(genuine):
     """The folder of genuine DeepFashion files (quoted_rows.txt, list_category_cloth.txt)."""
-    return os.path.join(shared_data, 'deepfashion_real')
+    return genuine
 
 
 def quoted_sections(real):

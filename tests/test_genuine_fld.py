@@ -10,13 +10,14 @@ def fld_list(header, rows):
     return '{}\n{}\n'.format(len(rows), '  '.join(header)) + ''.join(row + '\n' for row in rows)
 
 
-def test_genuine_fld_sample_round_trips(tmp_path, shared_data):
-    with open(os.path.join(shared_data, 'fld_real', 'test_fld.json')) as f:
-        genuine = json.load(f)
+def test_genuine_fld_sample_round_trips(tmp_path, genuine, shared_data):
+    """Labels from tests/genuine, images from ../shared/data (skipped when it is absent)."""
+    with open(os.path.join(genuine, 'test_fld.json')) as f:
+        labels = json.load(f)
     root = tmp_path / 'FLD'
     (root / 'img').mkdir(parents=True)
     landmark_rows, box_rows, partition_rows = [], [], []
-    for image, ann in zip(genuine['images'], genuine['annotations']):
+    for image, ann in zip(labels['images'], labels['annotations']):
         name = 'img/' + image['file_name']
         shutil.copy(os.path.join(shared_data, 'fld_real', image['file_name']), str(root / name))
         triples = []
@@ -42,7 +43,7 @@ def test_genuine_fld_sample_round_trips(tmp_path, shared_data):
     with open(paths['test']) as f:
         converted = json.load(f)
     for image, ann, genuine_image, genuine_ann in zip(converted['images'], converted['annotations'],
-                                                      genuine['images'], genuine['annotations']):
+                                                      labels['images'], labels['annotations']):
         assert (image['width'], image['height']) == (genuine_image['width'], genuine_image['height']) == (200, 250)
         assert ann['keypoints'] == [int(v) for v in genuine_ann['keypoints']]
         assert ann['num_keypoints'] == genuine_ann['num_keypoints']

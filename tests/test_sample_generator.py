@@ -10,7 +10,7 @@ from PIL import Image
 
 from openpifpaf_deepfashion.deepfashion import constants, generator
 
-REAL = '/work/shared/data/deepfashion_real'
+GENUINE = os.path.join(os.path.dirname(__file__), 'genuine')  # the genuine text fixtures
 CATEGORY_FILES = ['Anno/list_landmarks.txt', 'Anno/list_bbox.txt', 'Anno/list_category_img.txt',
                   'Anno/list_category_cloth.txt', 'Anno/list_attr_cloth.txt', 'Anno/list_attr_img.txt',
                   'Eval/list_eval_partition.txt']
@@ -33,7 +33,7 @@ def read_list(path):
 
 def genuine_row(section):
     """First data row quoted under a '## <section>' heading of quoted_rows.txt."""
-    with open(os.path.join(REAL, 'quoted_rows.txt'), encoding='utf-8') as f:
+    with open(os.path.join(GENUINE, 'quoted_rows.txt'), encoding='utf-8') as f:
         lines = f.read().split('\n')
     start = next(i for i, line in enumerate(lines) if line.startswith('## ' + section))
     return next(line for line in lines[start + 1:] if line.startswith('img/'))
@@ -169,7 +169,7 @@ def test_category_cloth_is_the_genuine_file(category_set):
         return header.split(), [(row.split()[0], int(row.split()[1])) for row in rows]
 
     written = os.path.join(category_set.root, 'Anno/list_category_cloth.txt')
-    genuine = os.path.join(REAL, 'list_category_cloth.txt')
+    genuine = os.path.join(GENUINE, 'list_category_cloth.txt')
     assert parsed(written) == parsed(genuine)
     assert len(parsed(written)[1]) == 50
     with open(written, 'rb') as a, open(genuine, 'rb') as b:

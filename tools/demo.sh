@@ -3,6 +3,8 @@
 # train a small model from scratch on the CPU, evaluate NE on the held-out test split, predict on photos.
 #
 # DEMO_OUTPUT (default outputs/demo), DEMO_IMAGES (800) and DEMO_EPOCHS (10) change the size of the run.
+# Training shows its progress on the terminal; the full logs of training, evaluation and prediction go to files
+# in DEMO_OUTPUT, listed with the checkpoint, the NE table and the pictures at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=$(bash tools/install.sh | tail -n 1)
@@ -20,13 +22,14 @@ step "generate $IMAGES images in DeepFashion's layout (2-4 garments each, every 
 step "convert to COCO keypoint json"
 "$PY" -m openpifpaf_deepfashion.deepfashion.converter --root "$DATA" --output-dir "$DATA/annotations" --no-progress
 
-step "train CIF, CAF and the category head for $EPOCHS epochs from scratch (log: $OUT/train.log)"
+step "train CIF, CAF and the category head for $EPOCHS epochs from scratch (full log: $OUT/train.log)"
+# OpenPifPaf logs to stdout (into train.log); --deepfashion-progress renders its batch records on stderr
 "$PY" -m openpifpaf.train --dataset=deepfashion --deepfashion-multi-garment="$DATA" \
     --basenet=shufflenetv2k16 --deepfashion-square-edge=161 --deepfashion-upsample=2 --deepfashion-rotation=10 \
     --batch-size=8 --adam --lr=1e-3 --momentum=0.9 --lr-warm-up-epochs=1 \
-    --epochs="$EPOCHS" --loader-workers=1 --output="$OUT/model.pkl" > "$OUT/train.log" 2>&1
+    --epochs="$EPOCHS" --loader-workers=1 --output="$OUT/model.pkl" \
+    --deepfashion-progress --log-interval=5 > "$OUT/train.log"
 CHECKPOINT=$(printf '%s/model.pkl.epoch%03d' "$OUT" "$EPOCHS")
-grep "train-epoch" "$OUT/train.log" | tail -n 1 | cut -c1-160
 
 step "evaluate on the held-out test split"
 "$PY" -m openpifpaf.eval --dataset=deepfashion --deepfashion-multi-garment="$DATA" --checkpoint="$CHECKPOINT" \
@@ -58,4 +61,9 @@ found = ", ".join("{} {:.2f}".format(g.get("category_name") or g["clothes_type_n
 print("{}: {} garments ({})".format(sys.argv[2], len(garments), found or "none"))' "$OUT/predictions/$name.predictions.json" "$photo"
 done
 echo
-echo "done: checkpoint $CHECKPOINT, NE table $OUT/eval.stats.json, pictures in $OUT/predictions/"
+echo "done: everything is in $OUT/"
+echo "  checkpoint  $CHECKPOINT (for openpifpaf.predict/eval --checkpoint)"
+echo "  NE table    $OUT/eval.stats.json (printed above)"
+echo "  pictures    $OUT/predictions/ (*.predictions.jpeg: garments drawn on the photos; *.predictions.json)"
+echo "  logs        $OUT/train.log (training; json records in $OUT/model.pkl.log), $OUT/eval.log, $OUT/predict.log"
+echo "  data        $DATA/ (generated images, DeepFashion lists; COCO json in coco_multi_garment/, annotations/)"

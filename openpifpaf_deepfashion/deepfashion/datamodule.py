@@ -7,7 +7,7 @@ import openpifpaf
 from openpifpaf import encoder, transforms
 from openpifpaf.datasets import collate_images_anns_meta, collate_images_targets_meta
 
-from .. import checkpoint
+from .. import checkpoint, progress
 from ..network.category_encoder import CategoryEncoder
 from ..network.category_head import READOUTS, Category
 from . import coco_format, constants, heads
@@ -50,6 +50,8 @@ class DeepFashion(openpifpaf.datasets.DataModule):
 
     category_head = 'auto'
     category_readout = 'garment'
+
+    show_progress = False
 
     def __init__(self):
         super().__init__()
@@ -125,6 +127,9 @@ class DeepFashion(openpifpaf.datasets.DataModule):
                            help='how a ground-truth garment is matched to a prediction in the NE metric')
         group.add_argument('--deepfashion-eval-n-images', default=cls.eval_n_images, type=int,
                            help='evaluate only the first n images')
+        group.add_argument('--deepfashion-progress', default=cls.show_progress, action='store_true',
+                           help=('show training progress (epoch, batch, loss, time left) on stderr, '
+                                 'updated every --log-interval batches'))
 
     @classmethod
     def configure(cls, args: argparse.Namespace):
@@ -163,6 +168,10 @@ class DeepFashion(openpifpaf.datasets.DataModule):
         cls.eval_crop_margin = args.deepfashion_eval_crop_margin
         cls.matching = args.deepfashion_matching
         cls.eval_n_images = args.deepfashion_eval_n_images
+
+        cls.show_progress = args.deepfashion_progress
+        if cls.show_progress:
+            progress.install()
 
     @classmethod
     def set_root(cls, root, annotation_dir):

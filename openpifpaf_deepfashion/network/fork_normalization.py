@@ -21,6 +21,7 @@ from .. import DATASETS
 
 LOG = logging.getLogger(__name__)
 
+
 class ScaleGradient(torch.autograd.Function):
     """Identity forward; the backward pass multiplies the incoming gradient by ``kappa``."""
 
