@@ -13,6 +13,7 @@ def register():
     # pylint: disable=import-outside-toplevel
     import openpifpaf
     from . import checkpoint, training
+    from . import predict_guard
     from .deepfashion import decoder, garment
     from .deepfashion.datamodule import DeepFashion
     from .network import category_head, category_loss, fork_normalization
@@ -24,6 +25,7 @@ def register():
     openpifpaf.DECODERS.add(decoder.FashionCifCaf)
     garment.register_painter()
     checkpoint.install()
+    predict_guard.install()
     training.install()
     fork_normalization.install()
     sanl_basenets.register()

@@ -6,14 +6,24 @@ way OpenPifPaf always trusted it, so inside ``openpifpaf.network.factory`` alone
 ``weights_only=False`` (and to ``map_location='cpu'``, so a CUDA-trained checkpoint also loads on a
 machine without a GPU; OpenPifPaf moves the network to ``--device`` afterwards).  Nothing else in the
 process changes, and no environment variable is needed.
+
+A checkpoint of another version of this plugin that this version cannot use (a pickled class that is gone, or
+deepfashion heads without a field or with other landmarks or categories than this version's) is refused with
+:class:`OutdatedCheckpointError`, which says what to do.
 """
+import dataclasses
 import logging
 
 import torch
 
 import openpifpaf.network.factory
 
+from . import __version__
+from .deepfashion import constants
+
 LOG = logging.getLogger(__name__)
+
+PLUGIN = 'openpifpaf_deepfashion'
 
 
 #: What the last checkpoint loaded through the factory was trained for: {'path': ..., 'datasets': [...]}.
@@ -22,6 +32,10 @@ LAST_LOADED = {}
 
 class WrongCheckpointError(ValueError):
     """A checkpoint whose heads belong to another dataset was given for deepfashion evaluation."""
+
+
+class OutdatedCheckpointError(ValueError):
+    """A checkpoint of another version of this plugin whose network or heads this version cannot use."""
 
 
 class TorchForCheckpoints:
@@ -35,13 +49,54 @@ class TorchForCheckpoints:
         if not args:
             kwargs.setdefault('map_location', 'cpu')
         kwargs.setdefault('weights_only', False)
-        checkpoint = torch.load(f, *args, **kwargs)
+        try:
+            checkpoint = torch.load(f, *args, **kwargs)
+        except (ImportError, AttributeError) as e:  # a class of this plugin that was renamed or moved since
+            if PLUGIN not in str(e):
+                raise
+            raise OutdatedCheckpointError(outdated_message(f, None, 'it names code that is gone: {}'.format(e))) from e
         model = checkpoint.get('model') if isinstance(checkpoint, dict) else None
         LAST_LOADED.clear()
         metas = getattr(model, 'head_metas', None) or []
+        problems = outdated_heads(metas)
+        if problems and openpifpaf.network.Factory.head_consolidation != 'create':
+            raise OutdatedCheckpointError(outdated_message(f, checkpoint, '; '.join(problems)) + (
+                ', or keep its trunk and train new heads (--checkpoint={} --head-consolidation=create)'.format(f)))
         LAST_LOADED.update(path=str(f), datasets=sorted({meta.dataset for meta in metas}),
                            heads=sorted({(meta.dataset, meta.name) for meta in metas}))
         return checkpoint
+
+
+def outdated_heads(metas):
+    """What the deepfashion head metas of a checkpoint lack for this version of the plugin (a list of texts)."""
+    expected = {'keypoints': constants.KEYPOINTS, 'categories': constants.CATEGORY_NAMES}
+    problems = []
+    for meta in metas:
+        if meta.dataset != 'deepfashion' or not dataclasses.is_dataclass(meta):
+            continue
+        missing = [field.name for field in dataclasses.fields(meta) if not hasattr(meta, field.name)]
+        if missing:
+            problems.append('its {} head has no {}'.format(meta.name, ', '.join(missing)))
+            continue
+        for name, values in expected.items():
+            if not hasattr(meta, name) or list(getattr(meta, name)) == list(values):
+                continue
+            if len(getattr(meta, name)) == len(values):
+                problems.append('its {} head has other {} than this version'.format(meta.name, name))
+            else:
+                problems.append('its {} head has {} {}, this version {}'.format(
+                    meta.name, len(getattr(meta, name)), name, len(values)))
+    return problems
+
+
+def outdated_message(path, checkpoint, problem):
+    """What is wrong with an outdated checkpoint and what to do, with the plugin version that wrote it if known."""
+    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    version = ((meta or {}).get('plugin_versions') or {}).get(PLUGIN)
+    return ('checkpoint {} was written by {} and does not fit {} {}: {}. Train a new one with this version '
+            '(python -m openpifpaf.train --dataset=deepfashion --basenet=...)'.format(
+                path, '{} {}'.format(PLUGIN, version) if version else 'another version of ' + PLUGIN,
+                PLUGIN, __version__, problem))
 
 
 def check_trained_for(dataset, head_metas=()):

@@ -201,3 +201,18 @@ def test_eval_counts_an_unreadable_image_as_not_detected(tmp_path):
     values = dict(zip(stats['text_labels'], stats['stats']))
     assert values['n images unreadable'] == 1
     assert values['det rate'] == 0.0 and values['NE avg'] > 0.0
+
+
+def test_category_field_stays_at_the_trunk_stride_when_the_landmark_heads_upsample(tmp_path):
+    ann_file = write_sample(str(tmp_path))
+    datamodule = configured_datamodule(augmentation=False, square_edge=161, upsample=2)
+    cif, _, category = datamodule.head_metas
+    assert (cif.upsample_stride, category.upsample_stride) == (2, 1)
+    net, _ = openpifpaf.network.Factory(base_name='shufflenetv2k16').factory(head_metas=datamodule.head_metas)
+    data = DeepFashionCoco(str(tmp_path), ann_file, preprocess=datamodule._preprocess())
+    image, targets, _ = data[0]
+    net.train()
+    fields = net(image.unsqueeze(0))
+    assert (cif.stride, category.stride) == (8, 16)
+    assert fields[0].shape[-2:] == targets[0].shape[-2:]  # CIF at stride 8
+    assert fields[2].shape[-2:] == targets[2].shape[-2:] == (11, 11)  # category at stride 16

@@ -1,5 +1,7 @@
 """The ``deepfashion`` data module: ``python -m openpifpaf.train --dataset=deepfashion`` and friends."""
 import argparse
+import glob
+import os
 
 import torch
 
@@ -10,11 +12,31 @@ from openpifpaf.datasets import collate_images_anns_meta, collate_images_targets
 from .. import checkpoint, progress
 from ..network.category_encoder import CategoryEncoder
 from ..network.category_head import READOUTS, Category
-from . import coco_format, constants, heads
-from .dataset import GARMENT_TYPE_CHOICES, DeepFashionCoco
+from . import coco_format, constants, heads, list_files
+from .dataset import GARMENT_TYPE_CHOICES, AnnotationFileError, DeepFashionCoco
 from .transforms import CropToGarments
 
 DATASET_NAME = heads.DATASET_NAME
+CONVERT = 'python -m openpifpaf_deepfashion.deepfashion.converter --root {0} --output-dir {0}/annotations'
+
+
+class DataRootError(ValueError):
+    """A ``--deepfashion-root`` without annotations to train or evaluate on (the message says how to make them)."""
+
+
+def check_root(root):
+    """Refuse a ``--deepfashion-root`` that is missing or holds no converted annotations."""
+    if not os.path.isdir(root):
+        raise DataRootError('--deepfashion-root {}: no such directory'.format(root))
+    if glob.glob(os.path.join(glob.escape(root), 'annotations', 'deepfashion_*.json')):
+        return
+    wanted = '{}/annotations/deepfashion_{{train,val,test}}.json'.format(root)
+    if os.path.exists(os.path.join(root, list_files.LANDMARKS)):
+        raise DataRootError('--deepfashion-root {} has DeepFashion\'s list files but no annotations ({}): convert '
+                            'it first with {}'.format(root, wanted, CONVERT.format(root)))
+    raise DataRootError('--deepfashion-root {} has no annotations ({}) and no DeepFashion list files ({}): name a '
+                        'DeepFashion root (Anno/, Eval/, img/) and convert it first with {}'.format(
+                            root, wanted, list_files.LANDMARKS, CONVERT.format('ROOT')))
 
 
 class DeepFashion(openpifpaf.datasets.DataModule):
@@ -50,6 +72,7 @@ class DeepFashion(openpifpaf.datasets.DataModule):
 
     category_head = 'auto'
     category_readout = 'garment'
+    category_upsample_stride = 1  #: the category field needs no finer grid than the trunk's
 
     show_progress = False
 
@@ -65,7 +88,7 @@ class DeepFashion(openpifpaf.datasets.DataModule):
         if self._head_metas is None:
             self._head_metas = heads.landmark_metas(self.skeleton, self.upsample_stride)
             if heads.wants_category_head(self.category_head, (self.train_annotations, self.eval_annotations)):
-                self._head_metas.append(heads.category_meta(self.upsample_stride, self.category_readout))
+                self._head_metas.append(heads.category_meta(self.category_upsample_stride, self.category_readout))
         return self._head_metas
 
     @property
@@ -103,6 +126,9 @@ class DeepFashion(openpifpaf.datasets.DataModule):
         group.add_argument('--deepfashion-category-readout', default=cls.category_readout, choices=READOUTS,
                            help=('garment: each garment votes over its own cells; image: the seed report\'s '
                                  'image-level max-pool, one category per image'))
+        group.add_argument('--deepfashion-category-upsample', default=cls.category_upsample_stride, type=int,
+                           help=('upsample stride of the category field (1: the trunk\'s stride; a garment\'s '
+                                 'category is a vote over its cells, which needs no finer grid)'))
         group.add_argument('--deepfashion-bmin', default=cls.b_min, type=float, help='b minimum in pixels')
         group.add_argument('--deepfashion-min-kp-anns', default=cls.min_kp_anns, type=int,
                            help='train on images with at least this many garments with a labelled landmark')
@@ -143,6 +169,7 @@ class DeepFashion(openpifpaf.datasets.DataModule):
         cls.val_image_dir = args.deepfashion_val_image_dir
         cls.eval_image_dir = args.deepfashion_eval_image_dir
         if args.deepfashion_root is not None:
+            check_root(args.deepfashion_root)
             cls.set_root(args.deepfashion_root, 'annotations')
         if args.deepfashion_multi_garment is not None:
             cls.set_root(args.deepfashion_multi_garment, 'coco_multi_garment')
@@ -154,6 +181,7 @@ class DeepFashion(openpifpaf.datasets.DataModule):
         cls.upsample_stride = args.deepfashion_upsample
         cls.category_head = args.deepfashion_category_head
         cls.category_readout = args.deepfashion_category_readout
+        cls.category_upsample_stride = args.deepfashion_category_upsample
         cls.b_min = args.deepfashion_bmin
         cls.min_kp_anns = args.deepfashion_min_kp_anns
 
@@ -210,12 +238,27 @@ class DeepFashion(openpifpaf.datasets.DataModule):
             transforms.Encoders(encoders),
         ])
 
-    def _dataset(self, image_dir, annotations, preprocess, **kwargs):
-        return DeepFashionCoco(image_dir, annotations, preprocess=preprocess,
+    def _dataset(self, purpose, image_dir, annotations, preprocess, **kwargs):
+        """The images of ``annotations`` for ``purpose`` ('training', 'validation' or 'evaluation'); refuses a
+        split without images or garments for it, or (training) without a full batch."""
+        data = DeepFashionCoco(image_dir, annotations, preprocess=preprocess,
                                clothes_types=GARMENT_TYPE_CHOICES[self.garment_types], **kwargs)
+        n_images = len(data.document['images'])
+        types = '--deepfashion-garment-types={}'.format(self.garment_types)
+        if not n_images:
+            problem = 'it lists no images'
+        elif not any(data.anns_by_image[image['id']] for image in data.images):
+            problem = 'none of its {} images has a garment of {}{}'.format(n_images, types, (
+                ' with a labelled landmark (--deepfashion-min-kp-anns={})'.format(self.min_kp_anns)
+                if purpose != 'evaluation' else ''))
+        elif purpose == 'training' and len(data) < self.batch_size:
+            problem = '{} images to train on, fewer than --batch-size={}'.format(len(data), self.batch_size)
+        else:
+            return data
+        raise AnnotationFileError('{}: nothing for {}: {}'.format(annotations, purpose, problem))
 
     def train_loader(self):
-        data = self._dataset(self.train_image_dir, self.train_annotations, self._preprocess(),
+        data = self._dataset('training', self.train_image_dir, self.train_annotations, self._preprocess(),
                              min_kp_anns=self.min_kp_anns, n_images=self.n_images)
         return torch.utils.data.DataLoader(
             data, batch_size=self.batch_size, shuffle=not self.debug,
@@ -223,7 +266,7 @@ class DeepFashion(openpifpaf.datasets.DataModule):
             collate_fn=collate_images_targets_meta)
 
     def val_loader(self):
-        data = self._dataset(self.val_image_dir, self.val_annotations, self._preprocess(),
+        data = self._dataset('validation', self.val_image_dir, self.val_annotations, self._preprocess(),
                              min_kp_anns=self.min_kp_anns)
         # every validation image counts, also where a small split (or its share under DDP) is under a batch
         return torch.utils.data.DataLoader(
@@ -273,7 +316,7 @@ class DeepFashion(openpifpaf.datasets.DataModule):
         """The evaluation images; built once, shared by eval_loader() and metrics()."""
         if self._eval_data is None:
             self._eval_data = self._dataset(
-                self.eval_image_dir, self.eval_annotations, self._eval_preprocess(),
+                'evaluation', self.eval_image_dir, self.eval_annotations, self._eval_preprocess(),
                 only_annotated=False, n_images=self.eval_n_images, blank_unreadable=True)
         return self._eval_data
 
