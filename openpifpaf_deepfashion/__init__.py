@@ -12,8 +12,7 @@ DATASETS = ('deepfashion', 'deepfashion2')
 def register():
     # pylint: disable=import-outside-toplevel
     import openpifpaf
-    from . import checkpoint, training
-    from . import predict_guard
+    from . import checkpoint, errors, predict_guard, training
     from .deepfashion import decoder, garment
     from .deepfashion.datamodule import DeepFashion
     from .network import category_head, category_loss, fork_normalization
@@ -24,6 +23,7 @@ def register():
     openpifpaf.LOSSES[category_head.Category] = category_loss.CategoryLoss
     openpifpaf.DECODERS.add(decoder.FashionCifCaf)
     garment.register_painter()
+    errors.install()
     checkpoint.install()
     predict_guard.install()
     training.install()

@@ -20,6 +20,7 @@ import openpifpaf.network.factory
 
 from . import __version__
 from .deepfashion import constants
+from .errors import UserError
 
 LOG = logging.getLogger(__name__)
 
@@ -30,11 +31,11 @@ PLUGIN = 'openpifpaf_deepfashion'
 LAST_LOADED = {}
 
 
-class WrongCheckpointError(ValueError):
+class WrongCheckpointError(UserError, ValueError):
     """A checkpoint whose heads belong to another dataset was given for deepfashion evaluation."""
 
 
-class OutdatedCheckpointError(ValueError):
+class OutdatedCheckpointError(UserError, ValueError):
     """A checkpoint of another version of this plugin whose network or heads this version cannot use."""
 
 

@@ -12,7 +12,7 @@ import torch
 
 import openpifpaf
 
-from openpifpaf_deepfashion import __version__, checkpoint
+from openpifpaf_deepfashion import __version__, checkpoint, errors
 from openpifpaf_deepfashion.deepfashion import coco_format, converter, generator
 from openpifpaf_deepfashion.deepfashion.dataset import AnnotationFileError
 from openpifpaf_deepfashion.deepfashion.datamodule import DataRootError, DeepFashion, check_root
@@ -28,7 +28,8 @@ def run(*args, cwd):
 
 
 def last_line(result):
-    """The last line on stderr, where a stop puts its message."""
+    """The last line on stderr, where a stop puts its message (alone: no traceback before it)."""
+    assert 'Traceback' not in result.stderr, result.stderr[-3000:]
     lines = result.stderr.strip().splitlines()
     return lines[-1] if lines else ''
 
@@ -270,3 +271,14 @@ def test_a_sanl_net_without_attention_stops_with_the_option_name(sample):
         'AttentionNet trained with python -m openpifpaf_deepfashion.train_attention), or use resnet18-nl for plain '
         'non-local blocks')
     assert not glob.glob(str(work / 'sanl.pkl.epoch*'))
+
+
+def test_a_user_error_prints_one_line_and_other_errors_their_traceback(capsys):
+    hook = errors.excepthook(sys.__excepthook__)
+    hook(DataRootError, DataRootError('--deepfashion-root R: no such directory'), None)
+    assert capsys.readouterr().err == 'DataRootError: --deepfashion-root R: no such directory\n'
+    try:
+        raise KeyError('bug')
+    except KeyError as e:
+        hook(KeyError, e, e.__traceback__)
+    assert 'Traceback' in capsys.readouterr().err

@@ -10,6 +10,7 @@ from openpifpaf import encoder, transforms
 from openpifpaf.datasets import collate_images_anns_meta, collate_images_targets_meta
 
 from .. import checkpoint, progress
+from ..errors import UserError
 from ..network.category_encoder import CategoryEncoder
 from ..network.category_head import READOUTS, Category
 from . import coco_format, constants, heads, list_files
@@ -20,7 +21,7 @@ DATASET_NAME = heads.DATASET_NAME
 CONVERT = 'python -m openpifpaf_deepfashion.deepfashion.converter --root {0} --output-dir {0}/annotations'
 
 
-class DataRootError(ValueError):
+class DataRootError(UserError, ValueError):
     """A ``--deepfashion-root`` without annotations to train or evaluate on (the message says how to make them)."""
 
 

@@ -15,6 +15,7 @@ from PIL import Image
 
 import openpifpaf
 
+from ..errors import UserError
 from . import constants
 
 LOG = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ GARMENT_TYPE_CHOICES = {
 }
 
 
-class AnnotationFileError(ValueError):
+class AnnotationFileError(UserError, ValueError):
     """An annotation json that this plugin cannot use (the message names the file and the field)."""
 
 

@@ -14,6 +14,7 @@ import itertools
 import math
 import os
 
+from ..errors import UserError
 from . import constants
 
 CATEGORY = 'category'
@@ -66,7 +67,7 @@ BoxRow = collections.namedtuple('BoxRow', 'line x1 y1 x2 y2 clothes_type pose_ty
 Entry = collections.namedtuple('Entry', 'line value')
 
 
-class DeepFashionFormatError(ValueError):
+class DeepFashionFormatError(UserError, ValueError):
     """A malformed DeepFashion file; ``str()`` is ``path:line: message`` (``path: message`` without a line)."""
 
     def __init__(self, path, line, message):

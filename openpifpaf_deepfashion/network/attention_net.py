@@ -15,6 +15,7 @@ import torch
 import torchvision
 
 from .. import atomic
+from ..errors import UserError
 from . import gradcam
 
 STRIDES = (4, 8, 16, 32)
@@ -22,7 +23,7 @@ CHECKPOINT_FORMAT = 'openpifpaf_deepfashion.attention_net'
 N_CATEGORIES = 50
 
 
-class AttentionCheckpointError(ValueError):
+class AttentionCheckpointError(UserError, ValueError):
     """An attention checkpoint that cannot be used (the message names the file and what is wrong)."""
 
 

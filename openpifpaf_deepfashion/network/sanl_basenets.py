@@ -25,6 +25,7 @@ import torch
 
 import openpifpaf
 
+from ..errors import UserError
 from . import attention_net, sanl
 
 LOG = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ BACKBONES = {
 LAST_STRIDE_MAP = len(attention_net.STRIDES) - 1
 
 
-class SanlConfigError(ValueError):
+class SanlConfigError(UserError, ValueError):
     """A -sanl network was asked for without what it needs (the message names the option)."""
 
 

@@ -12,10 +12,12 @@ import math
 
 import torch
 
+from ..errors import UserError
+
 LOG = logging.getLogger(__name__)
 
 
-class NonFiniteLossError(RuntimeError):
+class NonFiniteLossError(UserError, RuntimeError):
     """A head's loss became NaN or infinite."""
 
 

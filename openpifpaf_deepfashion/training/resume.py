@@ -24,13 +24,14 @@ import zipfile
 import openpifpaf
 
 from ..atomic import atomic_path
+from ..errors import UserError
 
 LOG = logging.getLogger(__name__)
 
 EPOCH_SUFFIX = re.compile(r'^(?P<out>.+?)(?P<optim>\.optim)?\.epoch(?P<epoch>\d{3,})$')
 
 
-class ResumeError(ValueError):
+class ResumeError(UserError, ValueError):
     """The files to resume from are missing or incomplete."""
 
 
