@@ -186,28 +186,41 @@ def main():
         measure_once(root, output_dir, size_cache or None, args.workers)
         return
 
-    work = tempfile.mkdtemp(prefix='deepfashion-benchmark-', dir=args.tmp_dir)
+    run(args.rows, workers=args.workers, attributes=args.attributes, tmp_dir=args.tmp_dir)
+
+
+def run(rows, workers=2, attributes=True, tmp_dir=None, report=print):
+    """Write the synthetic root, time the three converter runs (each in its own process), remove it all.
+
+    Calls ``report`` with a line per step; returns {'rows', 'write_s', 'runs': [{'label', 'wall_s',
+    'peak_rss_mb', 'worker_peak_rss_mb', 'images', 'sizes_read', 'sizes_cached'}, ...]}.
+    """
+    work = tempfile.mkdtemp(prefix='deepfashion-benchmark-', dir=tmp_dir)
+    result = {'rows': rows, 'attributes': attributes, 'workers': workers, 'runs': []}
     try:
         root = os.path.join(work, 'DeepFashion')
         start = time.perf_counter()
-        no_attributes = [] if args.attributes else ['--no-attributes']
-        expected = run_child('--write-root', root, '--rows', args.rows, *no_attributes)
-        print('synthetic root: {} rows{}, {} ({:.1f} s to write)'.format(
-            args.rows, ' with list_attr_img.txt' if args.attributes else '', expected, time.perf_counter() - start))
+        no_attributes = [] if attributes else ['--no-attributes']
+        expected = run_child('--write-root', root, '--rows', rows, *no_attributes)
+        result['write_s'] = time.perf_counter() - start
+        report('synthetic root: {} rows{}, {} ({:.1f} s to write)'.format(
+            rows, ' with list_attr_img.txt' if attributes else '', expected, result['write_s']))
         cache = os.path.join(work, 'sizes.tsv')
         runs = [('no size cache', ''), ('size cache, cold (sizes read, cache written)', cache),
                 ('size cache, warm (no image opened)', cache)]
         for label, size_cache in runs:
             output_dir = os.path.join(work, 'out')
-            figures = run_child('--measure', root, output_dir, size_cache, '--workers', args.workers)
+            figures = run_child('--measure', root, output_dir, size_cache, '--workers', workers)
             assert figures['images'] == expected, (figures['images'], expected)
-            print('{:<46} wall {:5.1f} s   peak RSS {:5.0f} MB (main), {:4.0f} MB (largest size worker);'
-                  ' sizes read {}, cached {}'.format(label, figures['wall_s'], figures['peak_rss_mb'],
-                                                     figures['worker_peak_rss_mb'], figures['sizes_read'],
-                                                     figures['sizes_cached']))
+            report('{:<46} wall {:5.1f} s   peak RSS {:5.0f} MB (main), {:4.0f} MB (largest size worker);'
+                   ' sizes read {}, cached {}'.format(label, figures['wall_s'], figures['peak_rss_mb'],
+                                                      figures['worker_peak_rss_mb'], figures['sizes_read'],
+                                                      figures['sizes_cached']))
+            result['runs'].append({'label': label, **figures})
             shutil.rmtree(output_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    return result
 
 
 if __name__ == '__main__':

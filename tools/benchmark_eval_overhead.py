@@ -30,6 +30,30 @@ def timed(name, method):
     return wrapper
 
 
+def measure(checkpoint, output, eval_args=()):
+    """Run openpifpaf.eval in this process with the NE evaluator timed; returns the seconds: 'wall' (all of
+    openpifpaf.eval, start-up included), 'accumulate', 'stats', 'evaluator' (their sum) and its 'share'."""
+    for name in SPENT:
+        SPENT[name] = 0.0
+    originals = {name: getattr(metrics.NormalizedError, name) for name in SPENT}
+    saved_argv = sys.argv
+    for name, method in originals.items():
+        setattr(metrics.NormalizedError, name, timed(name, method))
+    sys.argv = ['openpifpaf.eval', '--dataset=deepfashion', '--checkpoint=' + checkpoint,
+                '--output=' + output, '--loader-workers=0', *eval_args]
+    try:
+        start = time.perf_counter()
+        openpifpaf.eval.main()
+        total = time.perf_counter() - start
+    finally:
+        sys.argv = saved_argv
+        for name, method in originals.items():
+            setattr(metrics.NormalizedError, name, method)
+    evaluator = SPENT['accumulate'] + SPENT['stats']
+    return {'wall': total, 'accumulate': SPENT['accumulate'], 'stats': SPENT['stats'], 'evaluator': evaluator,
+            'share': evaluator / total}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--checkpoint', required=True)
@@ -37,17 +61,10 @@ def main():
     parser.add_argument('eval_args', nargs='*')
     args = parser.parse_args()
 
-    metrics.NormalizedError.accumulate = timed('accumulate', metrics.NormalizedError.accumulate)
-    metrics.NormalizedError.stats = timed('stats', metrics.NormalizedError.stats)
-    sys.argv = ['openpifpaf.eval', '--dataset=deepfashion', '--checkpoint=' + args.checkpoint,
-                '--output=' + args.output, '--loader-workers=0', *args.eval_args]
-    start = time.perf_counter()
-    openpifpaf.eval.main()
-    total = time.perf_counter() - start
-    evaluator = SPENT['accumulate'] + SPENT['stats']
+    spent = measure(args.checkpoint, args.output, args.eval_args)
     print('openpifpaf.eval wall time {:.2f} s; NE evaluator {:.3f} s (accumulate {:.3f} s, stats {:.3f} s) '
-          '= {:.2%} ({})'.format(total, evaluator, SPENT['accumulate'], SPENT['stats'], evaluator / total,
-                                 'PASS' if evaluator / total <= 0.05 else 'FAIL: needs <= 5 %'))
+          '= {:.2%} ({})'.format(spent['wall'], spent['evaluator'], spent['accumulate'], spent['stats'],
+                                 spent['share'], 'PASS' if spent['share'] <= 0.05 else 'FAIL: needs <= 5 %'))
 
 
 if __name__ == '__main__':
