@@ -15,14 +15,19 @@ def register():
     from . import checkpoint, errors, predict_guard, training
     from .deepfashion import decoder, garment
     from .deepfashion.datamodule import DeepFashion
+    from .deepfashion2 import decoder as decoder2
+    from .deepfashion2.datamodule import DeepFashion2
     from .network import category_head, category_loss, fork_normalization
     from .network import sanl_basenets
 
     openpifpaf.DATAMODULES['deepfashion'] = DeepFashion
+    openpifpaf.DATAMODULES['deepfashion2'] = DeepFashion2
     openpifpaf.HEADS[category_head.Category] = category_head.CategoryField
     openpifpaf.LOSSES[category_head.Category] = category_loss.CategoryLoss
     openpifpaf.DECODERS.add(decoder.FashionCifCaf)
+    openpifpaf.DECODERS.add(decoder2.DeepFashion2CifCaf)
     garment.register_painter()
+    decoder2.register_painter()
     errors.install()
     checkpoint.install()
     predict_guard.install()

@@ -1,0 +1,94 @@
+"""A torch Dataset over COCO-style DeepFashion2 json (the converter's output, the KGDet demo, MMPose's sample):
+one image with all its garments per item.
+
+The first dataset's ``DeepFashionCoco`` checks 8-slot keypoints and filters by DeepFashion's garment types, so
+this one reads the json through :func:`.coco_json.read` (294 slots, categories 1-13, exact messages) instead.
+"""
+import copy
+import logging
+import os
+
+import torch.utils.data
+from PIL import Image
+
+import openpifpaf
+
+from ..errors import UserError
+from . import coco_json
+from .annos import DeepFashion2FormatError
+
+LOG = logging.getLogger(__name__)
+
+
+class AnnotationFileError(UserError, ValueError):
+    """A DeepFashion2 json this plugin cannot use (the message names the file, the item and the field)."""
+
+
+def load_document(path):
+    """The checked document of a COCO-style DeepFashion2 json; any problem raises AnnotationFileError."""
+    if not os.path.isfile(path):
+        raise AnnotationFileError('{}: annotation file not found'.format(path))
+    try:
+        document, _ = coco_json.read(path)
+    except DeepFashion2FormatError as e:
+        raise AnnotationFileError(str(e)) from e
+    return document
+
+
+class DeepFashion2Coco(torch.utils.data.Dataset):
+    """Images with their garments.
+
+    :param only_annotated: keep only images with a garment with a labelled landmark (training).
+    :param blank_unreadable: an unreadable image raises (training), or (evaluation) is logged and replaced by a
+        grey image of its size, so that its garments count as not detected.
+    """
+
+    def __init__(self, image_dir, ann_file, *, preprocess=None, only_annotated=True, n_images=None,
+                 blank_unreadable=False):
+        super().__init__()
+        self.image_dir = image_dir
+        self.ann_file = ann_file
+        self.blank_unreadable = blank_unreadable
+        self.document = load_document(ann_file)
+        self.preprocess = preprocess or openpifpaf.transforms.EVAL_TRANSFORM
+
+        self.anns_by_image = {image['id']: [] for image in self.document['images']}
+        for ann in self.document['annotations']:
+            self.anns_by_image[ann['image_id']].append(ann)
+        self.images = self.document['images']
+        if only_annotated:
+            self.images = [image for image in self.images
+                           if any(not ann.get('iscrowd') and any(v > 0 for v in ann['keypoints'][2::3])
+                                  for ann in self.anns_by_image[image['id']])]
+        if n_images:
+            self.images = self.images[:n_images]
+        LOG.info('%s: %d images, %d garments', ann_file, len(self.images),
+                 sum(len(self.anns_by_image[image['id']]) for image in self.images))
+
+    def __len__(self):
+        return len(self.images)
+
+    def __getitem__(self, index):
+        image_info = self.images[index]
+        # polygons are not needed by the targets: not copied
+        anns = [copy.deepcopy({key: value for key, value in ann.items() if key != 'segmentation'})
+                for ann in self.anns_by_image[image_info['id']]]
+        local_file_path = os.path.join(self.image_dir, image_info['file_name'])
+        meta = {
+            'dataset_index': index,
+            'image_id': image_info['id'],
+            'file_name': image_info['file_name'],
+            'local_file_path': local_file_path,
+        }
+        try:
+            with open(local_file_path, 'rb') as f:
+                image = Image.open(f).convert('RGB')
+        except (OSError, ValueError) as e:
+            message = '{}: image {} (id {}) cannot be read from {}: {}'.format(
+                self.ann_file, image_info['file_name'], image_info['id'], local_file_path, e)
+            if not self.blank_unreadable:
+                raise AnnotationFileError(message) from e
+            LOG.error('%s; evaluated as a blank image (its garments count as not detected)', message)
+            image = Image.new('RGB', (image_info['width'], image_info['height']), (127, 127, 127))
+            meta['image_unreadable'] = True
+        return self.preprocess(image, anns, meta)

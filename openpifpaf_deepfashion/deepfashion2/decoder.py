@@ -1,0 +1,208 @@
+"""CIF/CAF (+ category) decoding for the deepfashion2 heads: OpenPifPaf's CifCaf over the 294 slots, then one
+:class:`Garment2Annotation` per decoded instance with one category and only that category's slots.
+
+An instance grows along one category's skeleton (no link joins two categories), so its slots say which category
+the CIF/CAF fields found.  Its category is the category head's readout over the garment's cells weighted by each
+category's share of the instance's slot confidence (argmax of p_head(c) * share(c)): the head decides between the
+categories whose slots the instance holds (after ``--force-complete-pose``, say), and cannot name a category
+with no landmark in the instance, which would leave an empty garment.  Without a category head the slots decide
+alone.  The other categories' slots are zeroed, so the metric and ``--json-output`` see one category per garment.
+Where instances of different categories cover one garment (boxes with IoU >= ``DUPLICATE_IOU``), the one with the
+higher score x category probability stays: the head settles what the fields decoded twice.
+
+OpenPifPaf's C++ decoder thresholds instances by the mean confidence over all 294 slots, a small fraction of a
+garment's own-slot mean (8 / 294 for a skirt).  The C++ part runs with the instance threshold scaled by that
+smallest fraction, and ``--instance-threshold`` is then applied to the garment's own-slot mean
+(``Garment2Annotation.score``), by which the garments are also sorted.
+"""
+import numpy as np
+
+import openpifpaf
+
+from ..network.category_head import Category
+from ..network.category_readout import garment_category_scores
+from . import constants
+
+DATASET_NAME = 'deepfashion2'
+
+#: How many categories ``--json-output`` lists in ``category_scores``.
+TOP_CATEGORIES = 5
+
+#: Garments of different categories whose boxes overlap this much are one garment decoded twice.
+DUPLICATE_IOU = 0.7
+
+#: The smallest share of the 294 slots that one category owns (skirt: 8).
+MIN_SLOT_FRACTION = min(constants.N_LANDMARKS.values()) / constants.N_SLOTS
+
+
+def category_pairs(category_id):
+    """The 294-slot skeleton's connections (1-based) within a category's slot range."""
+    start, stop = constants.SLOT_RANGES[category_id]
+    return [(a, b) for a, b in constants.SKELETON if start < a <= stop and start < b <= stop]
+
+
+def slot_shares(confidences):
+    """Each category's share of the instance's summed slot confidence (sums to 1; uniform if all are 0)."""
+    sums = np.array([np.sum(confidences[slice(*constants.SLOT_RANGES[c])]) for c in constants.CATEGORY_IDS])
+    total = np.sum(sums)
+    return sums / total if total > 0 else np.full(len(sums), 1.0 / len(sums))
+
+
+class Garment2Annotation(openpifpaf.Annotation):
+    """A DeepFashion2 garment: 294-slot keypoints with only its category's slots set, its category (1-13) with
+    ``category_scores`` (13 probabilities: the category head's, or the slots' confidence shares when
+    ``category_source`` is ``'slots'``) and ``score``, the mean confidence over its category's slots."""
+    category_scores = None
+    category_source = 'slots'
+
+    @classmethod
+    def from_annotation(cls, ann, category_scores=None):
+        garment = cls(ann.keypoints, ann.skeleton, ann.sigmas, categories=list(constants.CATEGORY_NAMES))
+        garment.data = np.array(ann.data)
+        garment.joint_scales = np.array(ann.joint_scales)
+        garment.decoding_order = ann.decoding_order
+        garment.frontier_order = ann.frontier_order
+        if hasattr(ann, 'id_'):
+            garment.id_ = ann.id_
+        return garment.assign_category(category_scores)
+
+    def assign_category(self, category_scores=None):
+        """Category from the slots' confidence shares, weighted by ``category_scores`` (the head's, index =
+        id - 1) if given; then only that category's slots and skeleton are kept."""
+        shares = slot_shares(self.data[:, 2])
+        if category_scores is None:
+            self.category_scores = shares
+            self.category_source = 'slots'
+            self.category_id = int(np.argmax(shares)) + 1
+        else:
+            self.category_scores = np.asarray(category_scores, dtype=np.float64)
+            self.category_source = 'category head'
+            self.category_id = int(np.argmax(self.category_scores * shares)) + 1
+        start, stop = constants.SLOT_RANGES[self.category_id]
+        outside = np.ones(len(self.data), dtype=bool)
+        outside[start:stop] = False
+        self.data[outside] = 0.0
+        self.joint_scales[outside] = 0.0
+        self.skeleton = category_pairs(self.category_id)
+        self.skeleton_m1 = (np.asarray(self.skeleton) - 1).tolist()
+        return self
+
+    @property
+    def category_name(self):
+        return constants.CATEGORY_NAMES[self.category_id - 1]
+
+    @property
+    def category_probability(self):
+        return float(self.category_scores[self.category_id - 1])
+
+    @property
+    def score(self):
+        if self.fixed_score is not None:
+            return self.fixed_score
+        return float(np.mean(self.data[slice(*constants.SLOT_RANGES[self.category_id]), 2]))
+
+    def top_categories(self, k=TOP_CATEGORIES):
+        """The k most probable categories as {id: probability}, most probable first."""
+        order = np.argsort(-self.category_scores, kind='stable')[:k]
+        return {int(i) + 1: round(float(self.category_scores[i]), 4) for i in order}
+
+    def json_data(self, coordinate_digits=2):
+        data = super().json_data(coordinate_digits)
+        data['category_name'] = self.category_name
+        data['category_source'] = self.category_source
+        data['category_scores'] = self.top_categories()
+        return data
+
+
+class Garment2Painter(openpifpaf.show.KeypointPainter):
+    """Draws each garment with its own category's skeleton in its category's colour (tab20), labelled
+    "trousers 87 %": the category head's probability, or the garment's score when the slots decided."""
+    monocolor_connections = True
+    line_width = 3
+
+    def annotation(self, ax, ann, *, color=None, text=None, subtext=None, alpha=1.0):
+        if isinstance(ann, Garment2Annotation):
+            color = ann.category_id - 1 if color is None else color
+            text = garment_label(ann) if text is None else text
+        super().annotation(ax, ann, color=color, text=text, subtext=subtext, alpha=alpha)
+
+
+def garment_label(ann):
+    """"trousers 87 %"."""
+    value = ann.category_probability if ann.category_source == 'category head' else ann.score
+    return '{} {:.0f} %'.format(ann.category_name, 100.0 * (value or 0.0))
+
+
+def register_painter():
+    openpifpaf.show.annotation_painter.PAINTERS['Garment2Annotation'] = Garment2Painter
+
+
+class DeepFashion2CifCaf(openpifpaf.decoder.CifCaf):
+    """Chosen ahead of the plain CifCaf decoder for networks with deepfashion2 heads."""
+
+    def __init__(self, cif_metas, caf_metas, category_meta=None, **kwargs):
+        super().__init__(cif_metas, caf_metas, **kwargs)
+        self.category_meta = category_meta
+        self.priority += 1.0
+
+    @classmethod
+    def cli(cls, parser):
+        """Options are CifCaf's own (registered by CifCaf)."""
+
+    @classmethod
+    def configure(cls, args):
+        """Configured through CifCaf."""
+
+    @classmethod
+    def factory(cls, head_metas):
+        category_metas = [meta for meta in head_metas
+                          if isinstance(meta, Category) and meta.dataset == DATASET_NAME]
+        return [
+            cls([meta], [meta_next], category_metas[0] if category_metas else None)
+            for meta, meta_next in zip(head_metas[:-1], head_metas[1:])
+            if (isinstance(meta, openpifpaf.headmeta.Cif)
+                and isinstance(meta_next, openpifpaf.headmeta.Caf)
+                and meta.dataset == DATASET_NAME)
+        ]
+
+    def __call__(self, fields, initial_annotations=None):
+        nms = openpifpaf.decoder.utils.nms.Keypoints
+        instance_threshold = nms.get_instance_threshold()
+        nms.set_instance_threshold(MIN_SLOT_FRACTION * instance_threshold)
+        try:
+            annotations = super().__call__(fields, initial_annotations)
+        finally:
+            nms.set_instance_threshold(instance_threshold)
+        return self.garments(annotations, fields, instance_threshold)
+
+    def garments(self, annotations, fields, instance_threshold=0.0):
+        """One Garment2Annotation per decoded instance (see the module docstring), best first."""
+        category_scores = [None] * len(annotations)
+        if self.category_meta is not None and not getattr(self.category_meta, 'untrained', False) and annotations:
+            category_scores = garment_category_scores(
+                fields[self.category_meta.head_index], [ann.bbox() for ann in annotations],
+                self.category_meta.stride)
+        garments = [Garment2Annotation.from_annotation(ann, scores)
+                    for ann, scores in zip(annotations, category_scores)]
+        garments = [g for g in garments if g.score > 0.0 and g.score >= instance_threshold]
+        return sorted(suppress_duplicates(garments), key=lambda g: -g.score)
+
+
+def box_iou(a, b):
+    """IoU of two [x, y, w, h] boxes."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    inter = max(w, 0.0) * max(h, 0.0)
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
+
+
+def suppress_duplicates(garments, iou_threshold=DUPLICATE_IOU):
+    """Of garments of different categories with boxes overlapping by ``iou_threshold`` or more, keep the one with
+    the highest score x category probability (same-category duplicates are OpenPifPaf's NMS's)."""
+    kept = []  # (garment, box)
+    for garment in sorted(garments, key=lambda g: -g.score * g.category_probability):
+        box = garment.bbox()
+        if all(k.category_id == garment.category_id or box_iou(box, k_box) < iou_threshold for k, k_box in kept):
+            kept.append((garment, box))
+    return [garment for garment, _ in kept]

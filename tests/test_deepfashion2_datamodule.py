@@ -1,0 +1,239 @@
+"""The deepfashion2 dataset: head metas, options, hflip, targets, decoder, and train -> eval -> predict on the
+genuine KGDet demo."""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+import openpifpaf
+
+from openpifpaf_deepfashion.deepfashion2 import constants, datamodule, decoder, heads
+from openpifpaf_deepfashion.network.category_head import Category
+
+openpifpaf.plugin.register()
+
+# thresholds at which a model trained for 3 batches (confidences near 0.03) predicts garments
+LOW_THRESHOLDS = ['--seed-threshold=0.02', '--keypoint-threshold=0.02', '--cif-th=0.02', '--instance-threshold=0.0']
+
+
+def kgdet(shared_data):
+    return os.path.join(shared_data, 'deepfashion2_real', 'kgdet_demo')
+
+
+@pytest.fixture(scope='module')
+def root(shared_data, tmp_path_factory):
+    """A converted-layout root: the KGDet demo's first 24 images as train, the other 8 as validation."""
+    demo = kgdet(shared_data)
+    root = tmp_path_factory.mktemp('deepfashion2')
+    with open(os.path.join(demo, 'demo_dataset-32.json')) as f:
+        document = json.load(f)
+    os.makedirs(root / 'annotations')
+    for split, images in (('train', document['images'][:24]), ('validation', document['images'][24:])):
+        ids = {image['id'] for image in images}
+        part = dict(document, images=images, annotations=[a for a in document['annotations'] if a['image_id'] in ids])
+        with open(root / 'annotations' / 'deepfashion2_{}.json'.format(split), 'w') as f:
+            json.dump(part, f)
+        os.makedirs(root / split)
+        os.symlink(os.path.join(demo, 'image'), root / split / 'image')
+    return str(root)
+
+
+def configured(*options):
+    parser = argparse.ArgumentParser()
+    openpifpaf.datasets.cli(parser)
+    args = parser.parse_args(['--dataset=deepfashion2', '--loader-workers=0'] + list(options))
+    args.debug, args.pin_memory = False, False
+    openpifpaf.datasets.configure(args)
+    module = openpifpaf.datasets.factory('deepfashion2')
+    for meta in module.head_metas:
+        meta.base_stride = 16
+    return module
+
+
+def test_head_metas_cover_294_slots_all_skeletons_and_13_categories():
+    cif, caf, category = heads.landmark_metas(1) + [heads.category_meta()]
+    assert cif.keypoints == constants.KEYPOINTS and len(cif.keypoints) == 294
+    assert caf.skeleton == constants.SKELETON
+    assert len(cif.sigmas) == 294 and np.shape(cif.pose) == (294, 3)
+    assert isinstance(category, Category) and category.categories == constants.CATEGORY_NAMES
+    assert category.n_fields == 13
+    assert {meta.dataset for meta in (cif, caf, category)} == {'deepfashion2'}
+
+
+def test_options_are_prefixed_and_the_root_sets_every_path(root):
+    parser = argparse.ArgumentParser(add_help=False)
+    datamodule.DeepFashion2.cli(parser)
+    options = [o for action in parser._actions for o in action.option_strings]  # pylint: disable=protected-access
+    assert options and all(o.startswith('--deepfashion2-') for o in options)
+    for wanted in ('root', 'square-edge', 'upsample', 'category-head', 'hflip', 'eval-long-edge'):
+        assert '--deepfashion2-' + wanted in options
+    module = configured('--deepfashion2-root=' + root, '--deepfashion2-category-head=off')
+    assert module.train_annotations == os.path.join(root, 'annotations', 'deepfashion2_train.json')
+    assert module.eval_image_dir == os.path.join(root, 'validation', 'image')
+    assert [type(m).__name__ for m in module.head_metas] == ['Cif', 'Caf']
+    with pytest.raises(datamodule.DataRootError, match='convert it first'):
+        configured('--deepfashion2-root=' + os.path.dirname(root))
+
+
+def test_hflip_swaps_left_and_right_within_the_garments_category():
+    keypoints = np.zeros((294, 3), dtype=np.float32)
+    start, stop = constants.SLOT_RANGES[8]  # trousers
+    keypoints[start:stop, 0] = np.arange(stop - start) + 10.0
+    keypoints[start:stop, 1] = 5.0
+    keypoints[start:stop, 2] = 2.0
+    ann = {'keypoints': keypoints, 'bbox': np.array([0.0, 0.0, 40.0, 20.0]), 'iscrowd': False, 'category_id': 8}
+    meta = {'hflip': False, 'valid_area': np.array([0.0, 0.0, 49.0, 19.0])}
+    image = openpifpaf.transforms.hflip.PIL.Image.new('RGB', (50, 20))
+    _, (flipped,), _ = openpifpaf.transforms.HFlip(constants.KEYPOINTS, constants.HFLIP)(image, [ann], meta)
+    labelled = np.flatnonzero(flipped['keypoints'][:, 2])
+    assert set(labelled) == set(range(start, stop))  # nothing leaves the category
+    for k in range(start, stop):
+        mirror = constants.KEYPOINTS.index(constants.HFLIP.get(constants.KEYPOINTS[k], constants.KEYPOINTS[k]))
+        assert flipped['keypoints'][mirror, 0] == 49.0 - keypoints[k, 0]
+    assert constants.KEYPOINTS.index(constants.HFLIP['trousers_1']) == start + 2  # waistband ends swap
+
+
+def test_targets_put_confidence_only_in_the_garments_own_category_fields(root):
+    module = configured('--deepfashion2-root=' + root, '--deepfashion2-no-augmentation',
+                        '--deepfashion2-square-edge=161', '--batch-size=1')
+    data = module.train_loader().dataset
+    for index in range(len(data)):
+        image, (cif, caf, category), _ = data[index]
+        anns = data.anns_by_image[data.images[index]['id']]
+        own = {a['category_id'] for a in anns}
+        confident = {constants.category_of_slot(s) for s in range(294) if (cif[s, 0] > 0.5).any()}
+        assert confident and confident <= own, (index, confident, own)
+        assert set(torch.unique(category).tolist()) - {-1} <= {c - 1 for c in own}
+        assert image.shape[1:] == (161, 161)
+        if index >= 5:
+            break
+
+
+def garment_fields(garments, stride=16, shape=(20, 20)):
+    """Hand-built CIF, CAF and category fields (regressions in cells) of garments given as (category, {slot:
+    (x, y)}) in pixels."""
+    cif = np.zeros((294, 5, *shape), dtype=np.float32)
+    caf = np.zeros((len(constants.SKELETON), 8, *shape), dtype=np.float32)
+    category = np.full((13, *shape), 0.01, dtype=np.float32)
+    for category_id, points in garments:
+        for slot, (x, y) in points.items():
+            i, j = int(round(y / stride)), int(round(x / stride))
+            # width, confidence, x, y, scale, from the 4 x 4 cells around (CifHr divides by 16 votes)
+            cif[slot, :, i - 2:i + 2, j - 2:j + 2] = np.array([0.5, 1.0, x / stride, y / stride, 1.0])[:, None, None]
+        for c, (a, b) in enumerate(constants.SKELETON):
+            if a - 1 in points and b - 1 in points:
+                (xa, ya), (xb, yb) = points[a - 1], points[b - 1]
+                i, j = int(round((ya + yb) / 2 / stride)), int(round((xa + xb) / 2 / stride))
+                caf[c, :, i - 1:i + 2, j - 1:j + 2] = np.array(
+                    [0.5, 1.0, xa / stride, ya / stride, xb / stride, yb / stride, 1.0, 1.0])[:, None, None]
+        xs, ys = [p[0] for p in points.values()], [p[1] for p in points.values()]
+        category[:, int(min(ys) / stride):int(max(ys) / stride) + 1,
+                 int(min(xs) / stride):int(max(xs) / stride) + 1] = 0.01
+        category[category_id - 1, int(min(ys) / stride):int(max(ys) / stride) + 1,
+                 int(min(xs) / stride):int(max(xs) / stride) + 1] = 0.88
+    return [torch.from_numpy(cif), torch.from_numpy(caf), torch.from_numpy(category)]
+
+
+def canonical_points(category_id, x, y, w, h):
+    start, _ = constants.SLOT_RANGES[category_id]
+    return {start + k: (x + px * w, y + py * h) for k, (px, py) in enumerate(constants.CANONICAL_POSES[category_id])}
+
+
+@pytest.mark.parametrize('with_category_head', [True, False])
+def test_decoder_gives_each_garment_its_own_category_and_slots(with_category_head):
+    metas = heads.landmark_metas(1) + [heads.category_meta()]
+    for i, meta in enumerate(metas):
+        meta.head_index, meta.base_stride = i, 16
+    top = canonical_points(1, 40.0, 20.0, 120.0, 110.0)  # short sleeve top
+    trousers = canonical_points(8, 170.0, 60.0, 100.0, 220.0)
+    fields = garment_fields([(1, top), (8, trousers)])
+    dec = decoder.DeepFashion2CifCaf.factory(metas if with_category_head else metas[:2])[0]
+    nms = openpifpaf.decoder.utils.nms.Keypoints
+    threshold = nms.get_instance_threshold()
+    garments = dec(fields)
+    assert nms.get_instance_threshold() == threshold  # restored
+    by_category = {g.category_id: g for g in garments}
+    assert set(by_category) == {1, 8}, [(g.category_id, g.score) for g in garments]
+    for category_id, points in ((1, top), (8, trousers)):
+        garment = by_category[category_id]
+        start, stop = constants.SLOT_RANGES[category_id]
+        assert np.all(garment.data[:start, 2] == 0) and np.all(garment.data[stop:, 2] == 0)
+        for slot, (x, y) in points.items():
+            assert garment.data[slot, 2] > 0.5
+            assert abs(garment.data[slot, 0] - x) < 1.0 and abs(garment.data[slot, 1] - y) < 1.0
+        data = garment.json_data()
+        assert data['category_id'] == category_id
+        assert data['category_name'] == constants.CATEGORY_NAMES[category_id - 1]
+        assert list(data['category_scores'])[0] == category_id and len(data['category_scores']) == 5
+        assert len(data['keypoints']) == 882
+        assert data['category_source'] == ('category head' if with_category_head else 'slots')
+        assert garment.skeleton == decoder.category_pairs(category_id)
+        assert decoder.garment_label(garment).startswith(constants.CATEGORY_NAMES[category_id - 1] + ' ')
+
+
+def test_duplicates_of_different_categories_keep_the_one_the_category_head_prefers():
+    metas = heads.landmark_metas(1) + [heads.category_meta()]
+    for i, meta in enumerate(metas):
+        meta.head_index, meta.base_stride = i, 16
+    box = (40.0, 40.0, 150.0, 150.0)
+    fields = garment_fields([(1, canonical_points(1, *box)), (2, canonical_points(2, *box))])
+    category = fields[2].numpy()
+    category[0], category[1] = 0.2, 0.7  # the head says long sleeve top
+    garments = decoder.DeepFashion2CifCaf.factory(metas)[0](fields)
+    assert [g.category_id for g in garments] == [2]
+
+
+def run(*args, cwd):
+    result = subprocess.run([sys.executable, '-m'] + list(args), cwd=cwd, capture_output=True, text=True,
+                            timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def test_train_eval_predict_on_the_kgdet_demo(root, shared_data, tmp_path):
+    cwd = str(tmp_path)
+    model = str(tmp_path / 'model.pkl')
+    run('openpifpaf.train', '--dataset=deepfashion2', '--deepfashion2-root=' + root, '--basenet=shufflenetv2k16',
+        '--deepfashion2-square-edge=97', '--batch-size=2', '--epochs=1', '--train-batches=3', '--val-batches=1',
+        '--loader-workers=0', '--output=' + model, cwd=cwd)
+    checkpoint = model + '.epoch001'
+    assert os.path.exists(checkpoint)
+
+    output = str(tmp_path / 'eval')
+    result = run('openpifpaf.eval', '--dataset=deepfashion2', '--deepfashion2-root=' + root,
+                 '--checkpoint=' + checkpoint, '--loader-workers=0', '--output=' + output, '--write-predictions',
+                 '--deepfashion2-eval-long-edge=97', '--deepfashion2-eval-n-images=2', *LOW_THRESHOLDS, cwd=cwd)
+    assert 'keypoint AP' in result.stdout + result.stderr and 'NE avg' in result.stdout + result.stderr
+    with open(output + '.stats.json') as f:
+        stats = dict(zip(*(lambda s: (s['text_labels'], s['stats']))(json.load(f))))
+    assert stats['n images'] == 2 and 'kp AP' in stats and 'NE avg' in stats
+    with open(output + '.pred-deepfashion2-keypoints.json') as f:
+        results = json.load(f)
+    assert all(1 <= entry['category_id'] <= 13 for entry in results)
+
+    out = str(tmp_path / 'predict')
+    os.makedirs(out)
+    images = sorted(glob.glob(os.path.join(kgdet(shared_data), 'image', '*.jpg')))[:2]
+    run('openpifpaf.predict', '--checkpoint=' + checkpoint, '--json-output=' + out, '--image-output=' + out,
+        '--long-edge=97', '--loader-workers=0', *LOW_THRESHOLDS, *images, cwd=cwd)
+    n_garments = 0
+    for image in images:
+        name = os.path.basename(image)
+        with open(os.path.join(out, name + '.predictions.json')) as f:
+            garments = json.load(f)
+        assert os.path.exists(os.path.join(out, name + '.predictions.jpeg'))
+        for garment in garments:
+            category_id = garment['category_id']
+            start, stop = constants.SLOT_RANGES[category_id]
+            v = np.array(garment['keypoints']).reshape(294, 3)[:, 2]
+            assert np.all(v[:start] == 0) and np.all(v[stop:] == 0) and np.any(v[start:stop] > 0)
+            assert garment['category_name'] == constants.CATEGORY_NAMES[category_id - 1]
+            assert len(garment['category_scores']) == 5
+        n_garments += len(garments)
+    assert n_garments > 0
