@@ -102,22 +102,31 @@ class DeepFashionCoco(torch.utils.data.Dataset):
     def __getitem__(self, index):
         image_info = self.images[index]
         anns = copy.deepcopy(self.anns_by_image[image_info['id']])
-        local_file_path = os.path.join(self.image_dir, image_info['file_name'])
-        meta = {
-            'dataset_index': index,
-            'image_id': image_info['id'],
-            'file_name': image_info['file_name'],
-            'local_file_path': local_file_path,
-        }
-        try:
-            with open(local_file_path, 'rb') as f:
-                image = Image.open(f).convert('RGB')
-        except (OSError, ValueError) as e:
-            message = '{}: image {} (id {}) cannot be read from {}: {}'.format(
-                self.ann_file, image_info['file_name'], image_info['id'], local_file_path, e)
-            if not self.blank_unreadable or not image_info.get('width') or not image_info.get('height'):
-                raise AnnotationFileError(message) from e
-            LOG.error('%s; evaluated as a blank image (its garments count as not detected)', message)
-            image = Image.new('RGB', (image_info['width'], image_info['height']), (127, 127, 127))
-            meta['image_unreadable'] = True
+        image, meta = read_image(self.ann_file, self.image_dir, image_info, index, self.blank_unreadable)
         return self.preprocess(image, anns, meta)
+
+
+def read_image(ann_file, image_dir, image_info, index, blank_unreadable):
+    """(RGB image, OpenPifPaf meta) of one image entry of ``ann_file``.
+
+    An unreadable image raises :class:`AnnotationFileError` naming the json and the file, or, with
+    ``blank_unreadable`` (evaluation), becomes a grey image of the entry's size marked ``image_unreadable``."""
+    local_file_path = os.path.join(image_dir, image_info['file_name'])
+    meta = {
+        'dataset_index': index,
+        'image_id': image_info['id'],
+        'file_name': image_info['file_name'],
+        'local_file_path': local_file_path,
+    }
+    try:
+        with open(local_file_path, 'rb') as f:
+            image = Image.open(f).convert('RGB')
+    except (OSError, ValueError) as e:
+        message = '{}: image {} (id {}) cannot be read from {}: {}'.format(
+            ann_file, image_info['file_name'], image_info['id'], local_file_path, e)
+        if not blank_unreadable or not image_info.get('width') or not image_info.get('height'):
+            raise AnnotationFileError(message) from e
+        LOG.error('%s; evaluated as a blank image (its garments count as not detected)', message)
+        image = Image.new('RGB', (image_info['width'], image_info['height']), (127, 127, 127))
+        meta['image_unreadable'] = True
+    return image, meta

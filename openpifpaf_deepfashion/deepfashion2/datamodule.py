@@ -229,13 +229,7 @@ class DeepFashion2(openpifpaf.datasets.DataModule):
             transforms.EVAL_TRANSFORM,
         ])
 
-    def eval_dataset(self):
-        """The evaluation images; built once, shared by eval_loader() and metrics()."""
-        if self._eval_data is None:
-            self._eval_data = self._dataset(
-                'evaluation', self.eval_image_dir, self.eval_annotations, self._eval_preprocess(),
-                only_annotated=False, n_images=self.eval_n_images, blank_unreadable=True)
-        return self._eval_data
+    eval_dataset = DeepFashion.eval_dataset  # built once, shared by eval_loader() and metrics()
 
     def eval_loader(self):
         checkpoint.check_trained_for(DATASET_NAME, self.head_metas)

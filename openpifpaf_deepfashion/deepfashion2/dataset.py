@@ -9,19 +9,14 @@ import logging
 import os
 
 import torch.utils.data
-from PIL import Image
 
 import openpifpaf
 
-from ..errors import UserError
+from ..deepfashion.dataset import AnnotationFileError, read_image
 from . import coco_json
 from .annos import DeepFashion2FormatError
 
 LOG = logging.getLogger(__name__)
-
-
-class AnnotationFileError(UserError, ValueError):
-    """A DeepFashion2 json this plugin cannot use (the message names the file, the item and the field)."""
 
 
 def load_document(path):
@@ -73,22 +68,5 @@ class DeepFashion2Coco(torch.utils.data.Dataset):
         # polygons are not needed by the targets: not copied
         anns = [copy.deepcopy({key: value for key, value in ann.items() if key != 'segmentation'})
                 for ann in self.anns_by_image[image_info['id']]]
-        local_file_path = os.path.join(self.image_dir, image_info['file_name'])
-        meta = {
-            'dataset_index': index,
-            'image_id': image_info['id'],
-            'file_name': image_info['file_name'],
-            'local_file_path': local_file_path,
-        }
-        try:
-            with open(local_file_path, 'rb') as f:
-                image = Image.open(f).convert('RGB')
-        except (OSError, ValueError) as e:
-            message = '{}: image {} (id {}) cannot be read from {}: {}'.format(
-                self.ann_file, image_info['file_name'], image_info['id'], local_file_path, e)
-            if not self.blank_unreadable:
-                raise AnnotationFileError(message) from e
-            LOG.error('%s; evaluated as a blank image (its garments count as not detected)', message)
-            image = Image.new('RGB', (image_info['width'], image_info['height']), (127, 127, 127))
-            meta['image_unreadable'] = True
+        image, meta = read_image(self.ann_file, self.image_dir, image_info, index, self.blank_unreadable)
         return self.preprocess(image, anns, meta)
