@@ -17,7 +17,14 @@ DATASET_NAME = 'deepfashion'
 
 
 class FashionCifCaf(openpifpaf.decoder.CifCaf):
-    """Chosen ahead of the plain CifCaf decoder for networks with deepfashion heads."""
+    """Chosen ahead of the plain CifCaf decoder for networks with deepfashion heads.
+
+    A dataset with other garments subclasses it with its own ``dataset_name``, ``annotation_class`` (built by
+    ``from_annotation(annotation, category_scores)``, with a type-normalized ``score``), ``c_instance_fraction``
+    (the share of ``--instance-threshold`` the C++ part runs at) and ``select`` (a last pass over the garments)."""
+    dataset_name = DATASET_NAME
+    annotation_class = GarmentAnnotation
+    c_instance_fraction = 0.5
 
     def __init__(self, cif_metas, caf_metas, category_meta=None, **kwargs):
         super().__init__(cif_metas, caf_metas, **kwargs)
@@ -35,30 +42,38 @@ class FashionCifCaf(openpifpaf.decoder.CifCaf):
     @classmethod
     def factory(cls, head_metas):
         category_metas = [meta for meta in head_metas
-                          if isinstance(meta, Category) and meta.dataset == DATASET_NAME]
+                          if isinstance(meta, Category) and meta.dataset == cls.dataset_name]
         return [
             cls([meta], [meta_next], category_metas[0] if category_metas else None)
             for meta, meta_next in zip(head_metas[:-1], head_metas[1:])
             if (isinstance(meta, openpifpaf.headmeta.Cif)
                 and isinstance(meta_next, openpifpaf.headmeta.Caf)
-                and meta.dataset == DATASET_NAME)
+                and meta.dataset == cls.dataset_name)
         ]
 
     def __call__(self, fields, initial_annotations=None):
         nms = openpifpaf.decoder.utils.nms.Keypoints
         instance_threshold = nms.get_instance_threshold()
-        nms.set_instance_threshold(0.5 * instance_threshold)
+        nms.set_instance_threshold(self.c_instance_fraction * instance_threshold)
         try:
             annotations = super().__call__(fields, initial_annotations)
         finally:
             nms.set_instance_threshold(instance_threshold)
+        return self.garments(annotations, fields, instance_threshold)
 
+    def garments(self, annotations, fields, instance_threshold=0.0):
+        """One garment annotation per decoded instance, with its category read out where there is a category
+        head, thresholded by its type-normalized score, best first."""
         category_scores = [None] * len(annotations)
         if self.category_meta is not None and not getattr(self.category_meta, 'untrained', False) and annotations:
             category_scores = garment_category_scores(
                 fields[self.category_meta.head_index], [ann.bbox() for ann in annotations],
                 self.category_meta.stride)
-        garments = [GarmentAnnotation.from_annotation(ann, scores)
+        garments = [self.annotation_class.from_annotation(ann, scores)
                     for ann, scores in zip(annotations, category_scores)]
         garments = [g for g in garments if g.score > 0.0 and g.score >= instance_threshold]
-        return sorted(garments, key=lambda g: -g.score)
+        return sorted(self.select(garments), key=lambda g: -g.score)
+
+    @staticmethod
+    def select(garments):
+        return garments

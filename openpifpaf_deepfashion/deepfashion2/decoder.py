@@ -19,8 +19,8 @@ import numpy as np
 
 import openpifpaf
 
-from ..network.category_head import Category
-from ..network.category_readout import garment_category_scores
+from ..deepfashion.decoder import FashionCifCaf
+from ..deepfashion.metrics.matching import box_iou
 from . import constants
 
 DATASET_NAME = 'deepfashion2'
@@ -137,64 +137,16 @@ def register_painter():
     openpifpaf.show.annotation_painter.PAINTERS['Garment2Annotation'] = Garment2Painter
 
 
-class DeepFashion2CifCaf(openpifpaf.decoder.CifCaf):
-    """Chosen ahead of the plain CifCaf decoder for networks with deepfashion2 heads."""
+class DeepFashion2CifCaf(FashionCifCaf):
+    """Chosen ahead of the plain CifCaf decoder for networks with deepfashion2 heads: the first dataset's decoder
+    with this dataset's garments, C++ threshold share and duplicate suppression."""
+    dataset_name = DATASET_NAME
+    annotation_class = Garment2Annotation
+    c_instance_fraction = MIN_SLOT_FRACTION
 
-    def __init__(self, cif_metas, caf_metas, category_meta=None, **kwargs):
-        super().__init__(cif_metas, caf_metas, **kwargs)
-        self.category_meta = category_meta
-        self.priority += 1.0
-
-    @classmethod
-    def cli(cls, parser):
-        """Options are CifCaf's own (registered by CifCaf)."""
-
-    @classmethod
-    def configure(cls, args):
-        """Configured through CifCaf."""
-
-    @classmethod
-    def factory(cls, head_metas):
-        category_metas = [meta for meta in head_metas
-                          if isinstance(meta, Category) and meta.dataset == DATASET_NAME]
-        return [
-            cls([meta], [meta_next], category_metas[0] if category_metas else None)
-            for meta, meta_next in zip(head_metas[:-1], head_metas[1:])
-            if (isinstance(meta, openpifpaf.headmeta.Cif)
-                and isinstance(meta_next, openpifpaf.headmeta.Caf)
-                and meta.dataset == DATASET_NAME)
-        ]
-
-    def __call__(self, fields, initial_annotations=None):
-        nms = openpifpaf.decoder.utils.nms.Keypoints
-        instance_threshold = nms.get_instance_threshold()
-        nms.set_instance_threshold(MIN_SLOT_FRACTION * instance_threshold)
-        try:
-            annotations = super().__call__(fields, initial_annotations)
-        finally:
-            nms.set_instance_threshold(instance_threshold)
-        return self.garments(annotations, fields, instance_threshold)
-
-    def garments(self, annotations, fields, instance_threshold=0.0):
-        """One Garment2Annotation per decoded instance (see the module docstring), best first."""
-        category_scores = [None] * len(annotations)
-        if self.category_meta is not None and not getattr(self.category_meta, 'untrained', False) and annotations:
-            category_scores = garment_category_scores(
-                fields[self.category_meta.head_index], [ann.bbox() for ann in annotations],
-                self.category_meta.stride)
-        garments = [Garment2Annotation.from_annotation(ann, scores)
-                    for ann, scores in zip(annotations, category_scores)]
-        garments = [g for g in garments if g.score > 0.0 and g.score >= instance_threshold]
-        return sorted(suppress_duplicates(garments), key=lambda g: -g.score)
-
-
-def box_iou(a, b):
-    """IoU of two [x, y, w, h] boxes."""
-    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    inter = max(w, 0.0) * max(h, 0.0)
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union > 0 else 0.0
+    @staticmethod
+    def select(garments):
+        return suppress_duplicates(garments)
 
 
 def suppress_duplicates(garments, iou_threshold=DUPLICATE_IOU):
@@ -202,7 +154,8 @@ def suppress_duplicates(garments, iou_threshold=DUPLICATE_IOU):
     the highest score x category probability (same-category duplicates are OpenPifPaf's NMS's)."""
     kept = []  # (garment, box)
     for garment in sorted(garments, key=lambda g: -g.score * g.category_probability):
-        box = garment.bbox()
-        if all(k.category_id == garment.category_id or box_iou(box, k_box) < iou_threshold for k, k_box in kept):
+        box = np.asarray(garment.bbox(), dtype=np.float64)
+        if all(k.category_id == garment.category_id or box_iou(box[None], k_box[None])[0, 0] < iou_threshold
+               for k, k_box in kept):
             kept.append((garment, box))
     return [garment for garment, _ in kept]
