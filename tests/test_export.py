@@ -40,6 +40,7 @@ def keep_globals(monkeypatch):
         monkeypatch.setattr(cls, 'inplace_ops', cls.inplace_ops)
     monkeypatch.setattr(sanl_basenets.SanlBase, 'attention_checkpoint', None)
     monkeypatch.setattr(sanl_basenets.SanlBase, 'all_from_last_stride', False)
+    monkeypatch.setattr(sanl_basenets.SanlBase, 'attention_source', 'attention-net')
     monkeypatch.setattr(openpifpaf.decoder.CifDet, 'instance_threshold', openpifpaf.decoder.CifDet.instance_threshold)
     thresholds = (UTILS.CifSeeds.get_threshold(), UTILS.CifDetSeeds.get_threshold(), UTILS.CifHr.get_threshold(),
                   UTILS.CafScored.get_default_score_th(), UTILS.nms.Keypoints.get_instance_threshold())
@@ -232,3 +233,13 @@ def test_sanl_with_last_stride_cam_exports(attention_checkpoint, tmp_path, monke
     assert net.base_net.attention.last_stride_only
     export_and_compare(net, str(tmp_path / 'sanl32.onnx'), 'resnet18-sanl (last stride)')
     assert os.path.exists(str(tmp_path / 'sanl32.onnx'))
+
+
+def test_sanl_from_the_category_head_exports_with_last_stride_cam_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(sanl_basenets.SanlBase, 'attention_source', 'category-head')
+    with pytest.raises(Exception, match='needs a backward pass inside the forward pass'):
+        export.export_onnx(network('resnet18-sanl'), str(tmp_path / 'own.onnx'), WIDTH, HEIGHT)
+    monkeypatch.setattr(sanl_basenets.SanlBase, 'all_from_last_stride', True)
+    net = network('resnet18-sanl')
+    assert net.base_net.needs_category_head and net.base_net.attention is None
+    export_and_compare(net, str(tmp_path / 'own32.onnx'), 'resnet18-sanl (category head, last stride)')

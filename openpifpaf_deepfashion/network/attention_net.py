@@ -144,6 +144,12 @@ def is_exporting():
     return bool(torch.onnx.is_in_onnx_export() or torch.jit.is_tracing() or compiler_exporting())
 
 
+EXPORT_REFUSAL = (
+    'SANL attention from per-stride Grad-CAM maps needs a backward pass inside the forward pass, which '
+    'ONNX/TorchScript cannot express: export a network trained with --sanl-all-from-last-stride '
+    '(closed-form CAM of the stride-32 map) or a -nl network')
+
+
 class AttentionSource(torch.nn.Module):
     """Interface of an attention source for the SANL blocks.
 
@@ -173,8 +179,5 @@ class GradCamAttention(AttentionSource):
 
     def maps(self, images):
         if not self.last_stride_only and is_exporting():
-            raise RuntimeError(
-                'SANL attention from per-stride Grad-CAM maps needs a backward pass inside the forward pass, which '
-                'ONNX/TorchScript cannot express: export a network trained with --sanl-all-from-last-stride '
-                '(closed-form CAM of the stride-32 map) or a -nl network')
+            raise RuntimeError(EXPORT_REFUSAL)
         return self.net.attention_maps(images, last_stride_only=self.last_stride_only)

@@ -18,6 +18,7 @@ import torch
 import openpifpaf
 
 from .. import DATASETS
+from . import category_head
 
 LOG = logging.getLogger(__name__)
 
@@ -53,11 +54,18 @@ class ForkNormalizedShell(openpifpaf.network.Shell):
         return cls(shell.base_net, shell.head_nets, fork_beta=fork_beta,
                    process_input=shell.process_input, process_heads=getattr(shell, 'process_heads', None))
 
+    def category_head(self):
+        """This plugin's category head network, or None."""
+        return next((head for head in self.head_nets if isinstance(head.meta, category_head.Category)), None)
+
     def forward(self, image_batch, *, head_mask=None):
         if self.process_input is not None:
             image_batch = self.process_input(image_batch)
 
-        x = self.base_net(image_batch)
+        if getattr(self.base_net, 'needs_category_head', False):  # SANL attention from the category head
+            x = self.base_net(image_batch, category_head=self.category_head())
+        else:
+            x = self.base_net(image_batch)
         if head_mask is None:
             head_mask = [True] * len(self.head_nets)
         n_heads = sum(1 for m in head_mask if m)

@@ -11,11 +11,19 @@ stage, as the SANL paper puts four blocks after conv2_3, conv3_4, conv4_23 and c
 * ShuffleNetV2K (stride 16, no stride-32 stage): three blocks, after ``stage2`` (stride 4), ``stage3``
   (stride 8) and ``conv5`` (the last layer at stride 16), taking the stride 4, 8 and 16 maps.
 
-``-sanl`` nets need an attention source: ``--sanl-attention-checkpoint FILE``, an AttentionNet written by
-``python -m openpifpaf_deepfashion.train_attention``; it is frozen and becomes a submodule of the base network, so
-OpenPifPaf's checkpoint holds it and ``--checkpoint`` alone restores everything.  ``--sanl-all-from-last-stride``
-gives every block the stride-32 map (the paper's SANL(32) ablation; computed as the closed-form CAM, which also
-makes the network exportable to ONNX).  ``-nl`` nets are the same blocks without attention (the paper's NL).
+``-sanl`` nets need an attention source, ``--sanl-attention``:
+
+* ``attention-net`` (the paper's): ``--sanl-attention-checkpoint FILE``, an AttentionNet written by
+  ``python -m openpifpaf_deepfashion.train_attention``; it is frozen and becomes a submodule of the base network,
+  so OpenPifPaf's checkpoint holds it and ``--checkpoint`` alone restores everything.
+* ``category-head``: Grad-CAM of the network's own category head (:mod:`.category_attention`): no second
+  backbone, a first pass through the same trunk instead.  The network's shell hands its category head to the
+  base network's forward; a network without a category head refuses to start.
+
+The source is stored in the base network, so eval and predict rebuild it from the checkpoint.
+``--sanl-all-from-last-stride`` gives every block the stride-32 map (the paper's SANL(32) ablation; computed as
+the closed-form CAM, which also makes the network exportable to ONNX).  ``-nl`` nets are the same blocks without
+attention (the paper's NL).
 """
 import argparse
 import functools
@@ -26,7 +34,7 @@ import torch
 import openpifpaf
 
 from ..errors import UserError
-from . import attention_net, sanl
+from . import attention_net, category_attention, sanl
 
 LOG = logging.getLogger(__name__)
 
@@ -38,6 +46,7 @@ BACKBONES = {
     'shufflenetv2k16': (('input_block', 'stage2', 'stage3', 'stage4', 'conv5'), ('stage2', 'stage3', 'conv5')),
 }
 LAST_STRIDE_MAP = len(attention_net.STRIDES) - 1
+ATTENTION_SOURCES = ('attention-net', category_attention.SOURCE_NAME)
 
 
 class SanlConfigError(UserError, ValueError):
@@ -51,8 +60,10 @@ class SanlBase(openpifpaf.network.BaseNetwork):
         weights of a plain checkpoint of that backbone load into it with ``strict=False``)
     :param stages: the attribute names of ``base``'s stages, in forward order (None entries are skipped)
     :param block_after: the stages followed by a block, from low to high level
-    :param attention: an :class:`attention_net.AttentionSource`, or None for plain non-local blocks
+    :param attention: an :class:`attention_net.AttentionSource`, ``'category-head'`` (the maps come from the
+        category head that the shell passes to :meth:`forward`), or None for plain non-local blocks
     """
+    attention_source = 'attention-net'
     attention_checkpoint = None
     all_from_last_stride = False
     reduction = 2
@@ -71,7 +82,9 @@ class SanlBase(openpifpaf.network.BaseNetwork):
         })
         self.map_index = {stage: LAST_STRIDE_MAP if all_from_last_stride else i
                           for i, stage in enumerate(self.block_after)}
-        self.attention = attention
+        #: maps from the category head passed to forward() (attention source 'category-head')
+        self.needs_category_head = attention == category_attention.SOURCE_NAME
+        self.attention = attention if not self.needs_category_head else None
         self.all_from_last_stride = all_from_last_stride
         LOG.info('%s: %s blocks after %s (attention maps %s)', name, 'SANL' if attention is not None else 'NL',
                  list(self.block_after), [self.map_index[s] for s in self.block_after])
@@ -92,21 +105,40 @@ class SanlBase(openpifpaf.network.BaseNetwork):
         self.train(was_training)
         return channels
 
-    def forward(self, x):  # pylint: disable=arguments-differ
-        maps = self.attention.maps(x) if self.attention is not None else None
+    def run_stages(self, x, maps=None, collect=False):
+        """(trunk output, {stage: the block's input} if ``collect``) with the maps {stage: M} (None: M = 0)."""
+        block_inputs = {}
         for stage in self.stages:
             module = getattr(self, stage)
             if module is None:
                 continue
             x = module(x)
             if stage in self.nl_blocks:
-                attention = maps[self.map_index[stage]] if maps is not None else None
-                x = self.nl_blocks[stage](x, attention)
-        return x
+                if collect:
+                    block_inputs[stage] = x
+                x = self.nl_blocks[stage](x, maps[stage] if maps is not None else None)
+        return x, block_inputs
+
+    def forward(self, x, category_head=None):  # pylint: disable=arguments-differ
+        maps = None
+        if self.attention is not None:
+            source_maps = self.attention.maps(x)
+            maps = {stage: source_maps[self.map_index[stage]] for stage in self.block_after}
+        elif getattr(self, 'needs_category_head', False):
+            if category_head is None:
+                raise SanlConfigError(missing_category_head_message(self.name))
+            if not self.all_from_last_stride and attention_net.is_exporting():
+                raise RuntimeError(attention_net.EXPORT_REFUSAL)
+            maps = category_attention.maps(self, x, category_head)
+        return self.run_stages(x, maps)[0]
 
     @classmethod
     def cli(cls, parser: argparse.ArgumentParser):
         group = parser.add_argument_group('SANL / non-local base networks (openpifpaf_deepfashion)')
+        group.add_argument('--sanl-attention', default=cls.attention_source, choices=ATTENTION_SOURCES,
+                           help='where the attention maps of a <base>-sanl network come from: the paper\'s '
+                                'AttentionNet (--sanl-attention-checkpoint) or Grad-CAM of the network\'s own '
+                                'category head (no second backbone)')
         group.add_argument('--sanl-attention-checkpoint', default=cls.attention_checkpoint,
                            help='AttentionNet checkpoint (python -m openpifpaf_deepfashion.train_attention) '
                                 'whose Grad-CAM maps feed the blocks of a <base>-sanl network')
@@ -118,6 +150,7 @@ class SanlBase(openpifpaf.network.BaseNetwork):
 
     @classmethod
     def configure(cls, args: argparse.Namespace):
+        cls.attention_source = args.sanl_attention
         cls.attention_checkpoint = args.sanl_attention_checkpoint
         cls.all_from_last_stride = args.sanl_all_from_last_stride
         cls.reduction = args.sanl_reduction
@@ -125,8 +158,20 @@ class SanlBase(openpifpaf.network.BaseNetwork):
             raise SanlConfigError('--sanl-reduction must be at least 1, not {}'.format(cls.reduction))
 
 
+def missing_category_head_message(name):
+    return ('{} with --sanl-attention={} takes its attention maps from the network\'s category head, and this '
+            'network has none: train with the category head on (--dataset=deepfashion with the 50 categories, '
+            'or deepfashion2), or use --sanl-attention=attention-net --sanl-attention-checkpoint FILE'.format(
+                name, category_attention.SOURCE_NAME))
+
+
 def attention_source(name):
     """The attention source configured for the -sanl network ``name`` (refuses when there is none)."""
+    if SanlBase.attention_source == category_attention.SOURCE_NAME:
+        if SanlBase.attention_checkpoint:
+            LOG.warning('%s takes its attention from the category head: --sanl-attention-checkpoint is not used',
+                        name)
+        return category_attention.SOURCE_NAME
     if not SanlBase.attention_checkpoint:
         raise SanlConfigError(
             '{} needs spatial attention maps: pass --sanl-attention-checkpoint FILE (an AttentionNet trained with '
@@ -149,8 +194,26 @@ def build(base_name, spatial_aware):
                     reduction=SanlBase.reduction)
 
 
+def check_category_head(net):
+    """Refuse a network whose base takes attention from a category head that the network does not have."""
+    if not getattr(net.base_net, 'needs_category_head', False):
+        return net
+    if not hasattr(net, 'category_head') or net.category_head() is None:
+        raise SanlConfigError(missing_category_head_message(net.base_net.name))
+    return net
+
+
 def register():
     for base_name in BACKBONES:
         openpifpaf.BASE_FACTORIES[base_name + '-sanl'] = functools.partial(build, base_name, True)
         openpifpaf.BASE_FACTORIES[base_name + '-nl'] = functools.partial(build, base_name, False)
     openpifpaf.network.factory.BASE_TYPES.add(SanlBase)
+    factory_class = openpifpaf.network.Factory
+    if not getattr(factory_class.init_net, 'sanl_check', False):
+        plain_init_net = factory_class.init_net
+
+        def init_net(self, net_cpu):
+            return check_category_head(plain_init_net(self, net_cpu))
+
+        init_net.sanl_check = True
+        factory_class.init_net = init_net
