@@ -35,7 +35,7 @@ def network(seed=0, with_category=True):
 
 
 def images(batch=2, seed=1):
-    return torch.randn(batch, 3, 97, 129, generator=torch.Generator().manual_seed(seed))
+    return torch.randn(batch, 3, 49, 65, generator=torch.Generator().manual_seed(seed))
 
 
 def field_grad_cam(net, x):

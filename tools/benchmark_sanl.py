@@ -1,7 +1,12 @@
 """Cost of the non-local / SANL blocks as ratios to the same OpenPifPaf backbone without blocks.
 
 For each backbone: ``plain`` (OpenPifPaf's own), ``-nl``, ``-sanl`` (per-stride Grad-CAM of the AttentionNet,
-its ResNet-18 included in every number) and ``-sanl32`` (``--sanl-all-from-last-stride``: closed-form CAM).
+its ResNet-18 included in every number), ``-sanl32`` (``--sanl-all-from-last-stride``: closed-form CAM), and
+the same two with the attention from the network's own category head (``--sanl-attention=category-head``):
+``-own`` (per-stride Grad-CAM: a first pass through the trunk and a backward pass to its lowest block) and
+``-own32`` (closed-form CAM: a first pass only).  The ``-own`` variants run with a 50-category head at the
+trunk's stride, as in a deepfashion network; their parameter count is the base network's (the head is there in
+every variant of a deepfashion network and is not counted), their time and FLOPs include its first-pass use.
 Batch 1, eval mode, inference (``torch.inference_mode``, as ``openpifpaf.predict`` runs it), square images:
 
 * parameters (of the base network, the AttentionNet included; its weights are frozen),
@@ -26,18 +31,40 @@ import torch
 import torch.utils.flop_counter
 
 import openpifpaf
-from openpifpaf_deepfashion.network import attention_net, sanl_basenets
+from openpifpaf_deepfashion.deepfashion import constants
+from openpifpaf_deepfashion.network import attention_net, category_head, sanl_basenets
 
-VARIANTS = ('plain', 'nl', 'sanl', 'sanl32')
+VARIANTS = ('plain', 'nl', 'sanl', 'sanl32', 'own', 'own32')
+
+
+class WithCategoryHead(torch.nn.Module):
+    """A ``-sanl`` base network whose maps come from a category head (as the network's shell passes it)."""
+
+    def __init__(self, base):
+        super().__init__()
+        self.base = base
+        meta = category_head.Category('category', 'deepfashion', categories=list(constants.CATEGORY_NAMES))
+        meta.base_stride, meta.upsample_stride = base.stride, 1
+        self.head = category_head.CategoryField(meta, base.out_features).eval()
+
+    def forward(self, x):  # pylint: disable=arguments-differ
+        return self.base(x, category_head=self.head)
 
 
 def build(backbone, variant, attention_checkpoint):
     openpifpaf.network.basenetworks.Resnet.pretrained = False
+    sanl_basenets.SanlBase.attention_source = 'category-head' if variant.startswith('own') else 'attention-net'
     sanl_basenets.SanlBase.attention_checkpoint = attention_checkpoint if variant.startswith('sanl') else None
-    sanl_basenets.SanlBase.all_from_last_stride = variant == 'sanl32'
+    sanl_basenets.SanlBase.all_from_last_stride = variant.endswith('32')
     name = backbone if variant == 'plain' else '{}-{}'.format(backbone, 'nl' if variant == 'nl' else 'sanl')
     torch.manual_seed(0)
-    return openpifpaf.BASE_FACTORIES[name]().eval()
+    net = openpifpaf.BASE_FACTORIES[name]().eval()
+    return WithCategoryHead(net).eval() if variant.startswith('own') else net
+
+
+def base_parameters(net):
+    """Parameters of the base network (with its AttentionNet if any, without a category head)."""
+    return sum(p.numel() for p in getattr(net, 'base', net).parameters())
 
 
 def flops(net, size):
@@ -123,7 +150,7 @@ def main():
         for backbone in args.backbones:
             start = time.time()
             nets = {variant: build(backbone, variant, attention_checkpoint) for variant in VARIANTS}
-            params = {v: sum(p.numel() for p in net.parameters()) for v, net in nets.items()}
+            params = {v: base_parameters(net) for v, net in nets.items()}
             rows = {v: {'params': params[v] / params['plain']} for v in VARIANTS}
             for size in args.sizes:
                 counted = {v: flops(net, size) for v, net in nets.items()}
