@@ -152,23 +152,13 @@ def data_root(tmp_path_factory):
     return make_dataset(str(tmp_path_factory.mktemp('own') / 'sample'))
 
 
-def test_train_eval_predict_with_the_category_head_attention(data_root):
+def test_train_then_predict_with_the_checkpoint_alone(data_root):
     work = os.path.dirname(data_root)
-    base_options = ['--dataset=deepfashion', '--deepfashion-root=' + data_root, '--basenet=resnet18-sanl',
-                    '--sanl-attention=category-head']
-    refused = run('openpifpaf.train', *base_options, '--deepfashion-category-head=off',
-                  '--output=' + os.path.join(work, 'off.pkl'), *TRAIN_OPTIONS, cwd=work, expect_ok=False)
-    assert refused.returncode != 0 and 'has none' in refused.stderr and 'Traceback' not in refused.stderr
-    run('openpifpaf.train', *base_options, '--output=' + os.path.join(work, 'own.pkl'), *TRAIN_OPTIONS, cwd=work)
+    run('openpifpaf.train', '--dataset=deepfashion', '--deepfashion-root=' + data_root, '--basenet=resnet18-sanl',
+        '--sanl-attention=category-head', '--output=' + os.path.join(work, 'own.pkl'), *TRAIN_OPTIONS, cwd=work)
     checkpoint = os.path.join(work, 'own.pkl.epoch001')
     net = torch.load(checkpoint, weights_only=False)['model']
     assert net.base_net.needs_category_head and net.base_net.attention is None
-    output = os.path.join(work, 'eval')
-    run('openpifpaf.eval', '--dataset=deepfashion', '--deepfashion-root=' + data_root,
-        '--checkpoint=' + checkpoint, '--loader-workers=0', '--output=' + output, cwd=work)
-    with open(output + '.stats.json') as f:
-        stats = json.load(f)
-    assert 'NE avg' in stats['text_labels'] and stats['n_images'] == 3
     out = os.path.join(work, 'predict') + os.sep
     os.makedirs(out)
     run('openpifpaf.predict', '--checkpoint=' + checkpoint, '--json-output=' + out,

@@ -93,18 +93,24 @@ for _ in range(3):
 flat = torch.cat([p.detach().flatten() for p in model.parameters()])
 gathered = [torch.zeros_like(flat) for _ in range(2)]
 torch.distributed.all_gather(gathered, flat)
-print('RESULT', rank, isinstance(trainer.model, torch.nn.parallel.DistributedDataParallel),
-      bool(torch.equal(gathered[0], gathered[1])), trainer.checkpoint_shell is not None)
+# one file per rank: the two processes share one stdout, where their lines can interleave
+with open(sys.argv[1] + '.rank{}'.format(rank), 'w') as result_file:
+    print('RESULT', rank, isinstance(trainer.model, torch.nn.parallel.DistributedDataParallel),
+          bool(torch.equal(gathered[0], gathered[1])), trainer.checkpoint_shell is not None, file=result_file)
 '''
 
 
 def test_wrapped_processes_hold_identical_weights_after_each_step(tmp_path):
     script = tmp_path / 'worker.py'
     script.write_text(WORKER)
-    result = subprocess.run([TORCHRUN, '--nproc_per_node=2', '--master_port=29562', str(script)],
+    results = str(tmp_path / 'result')
+    result = subprocess.run([TORCHRUN, '--nproc_per_node=2', '--master_port=29562', str(script), results],
                             capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
-    lines = sorted(line.split() for line in result.stdout.splitlines() if line.startswith('RESULT'))
+    lines = []
+    for rank in range(2):
+        with open('{}.rank{}'.format(results, rank)) as f:
+            lines.append(f.read().split())
     assert lines == [['RESULT', '0', 'True', 'True', 'True'], ['RESULT', '1', 'True', 'True', 'True']]
 
 
