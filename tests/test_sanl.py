@@ -326,11 +326,43 @@ def test_train_attention_names_bad_input(data_root, tmp_path, capsys):
 @pytest.fixture
 def sanl_options():
     saved = (sanl_basenets.SanlBase.attention_checkpoint, sanl_basenets.SanlBase.all_from_last_stride,
-             openpifpaf.network.basenetworks.Resnet.pretrained)
+             sanl_basenets.SanlBase.param_budget, openpifpaf.network.basenetworks.Resnet.pretrained)
     openpifpaf.network.basenetworks.Resnet.pretrained = False
     yield sanl_basenets.SanlBase
     (sanl_basenets.SanlBase.attention_checkpoint, sanl_basenets.SanlBase.all_from_last_stride,
-     openpifpaf.network.basenetworks.Resnet.pretrained) = saved
+     sanl_basenets.SanlBase.param_budget, openpifpaf.network.basenetworks.Resnet.pretrained) = saved
+
+
+def parameters(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+@pytest.mark.parametrize('channels, reduction, cap, inner', [(64, 2, None, 32), (2048, 2, 128, 128),
+                                                             (256, 8, 128, 32), (3, 4, None, 1)])
+def test_block_parameters_formula_counts_the_real_block(channels, reduction, cap, inner):
+    block = sanl.NonLocalBlock(channels, reduction, cap)
+    assert block.inner_channels == inner == sanl.inner_channels(channels, reduction, cap)
+    assert parameters(block) == sanl.block_parameters(channels, inner)
+
+
+def test_parameter_budget_caps_the_widest_blocks_first(sanl_options):
+    plain = parameters(openpifpaf.BASE_FACTORIES['resnet50']())
+    sanl_options.param_budget = 0.0
+    paper = openpifpaf.BASE_FACTORIES['resnet50-nl']()
+    assert [block.inner_channels for block in paper.nl_blocks.values()] == [128, 256, 512, 1024]
+    assert parameters(paper) > 1.4 * plain
+    sanl_options.param_budget = 0.10
+    capped = openpifpaf.BASE_FACTORIES['resnet50-nl']()
+    inner = [block.inner_channels for block in capped.nl_blocks.values()]
+    assert parameters(capped) <= 1.10 * plain
+    assert inner[0] == 128 and len(set(inner)) == 1  # the stride-4 block keeps C / 2, wider ones are capped to it
+    # the largest power-of-two cap within the budget: twice the cap would not fit
+    doubled = sum(sanl.block_parameters(block.channels, min(block.channels // 2, 2 * inner[-1]))
+                  for block in capped.nl_blocks.values())
+    assert doubled > 0.10 * plain
+    # a backbone whose blocks fit the budget keeps the paper's C / 2 everywhere
+    resnet18 = openpifpaf.BASE_FACTORIES['resnet18-nl']()
+    assert [block.inner_channels for block in resnet18.nl_blocks.values()] == [32, 64, 128, 256]
 
 
 def test_sanl_net_without_attention_refuses_with_the_option_name(sanl_options):

@@ -13,7 +13,10 @@ Batch 1, eval mode, inference (``torch.inference_mode``, as ``openpifpaf.predict
 * FLOPs per forward (torch.utils.flop_counter: convolutions, matrix products and the Grad-CAM backward pass),
 * CPU forward time: median of ``--repeats`` runs, the variants alternating run by run,
 * peak memory of the forward pass: the rise of the peak resident memory (VmHWM, reset before each pass through
-  /proc/self/clear_refs; Linux) above the resident memory before it, in a fresh subprocess per variant.
+  /proc/self/clear_refs; Linux) above the resident memory before it, in a fresh subprocess per variant whose
+  malloc maps every block of 64 KiB or more on its own (so the rise is the peak of the tensors alive at once).
+
+The blocks are built with ``--param-budget`` (``--sanl-param-budget``, default 0.10; 0 for the paper's C / 2).
 
     python tools/benchmark_sanl.py --backbones resnet18 resnet50 --sizes 225 385 513
 """
@@ -51,8 +54,9 @@ class WithCategoryHead(torch.nn.Module):
         return self.base(x, category_head=self.head)
 
 
-def build(backbone, variant, attention_checkpoint):
+def build(backbone, variant, attention_checkpoint, param_budget=sanl_basenets.SanlBase.param_budget):
     openpifpaf.network.basenetworks.Resnet.pretrained = False
+    sanl_basenets.SanlBase.param_budget = param_budget
     sanl_basenets.SanlBase.attention_source = 'category-head' if variant.startswith('own') else 'attention-net'
     sanl_basenets.SanlBase.attention_checkpoint = attention_checkpoint if variant.startswith('sanl') else None
     sanl_basenets.SanlBase.all_from_last_stride = variant.endswith('32')
@@ -82,12 +86,12 @@ def _status_kib(field):
     raise KeyError(field)
 
 
-def memory_child(backbone, variant, sizes, attention_checkpoint):
+def memory_child(backbone, variant, sizes, attention_checkpoint, param_budget):
     """In a fresh process: the rise of the peak RSS during one forward pass (MiB) per size.
 
     Linux: the peak (VmHWM) is reset before each pass by writing 5 to /proc/self/clear_refs."""
     torch.set_num_threads(1)
-    net = build(backbone, variant, attention_checkpoint)
+    net = build(backbone, variant, attention_checkpoint, param_budget)
     with torch.inference_mode():
         net(torch.randn(1, 3, 33, 33))
     result = {}
@@ -102,11 +106,16 @@ def memory_child(backbone, variant, sizes, attention_checkpoint):
     print(json.dumps(result))
 
 
-def peak_memory(backbone, variant, sizes, attention_checkpoint):
+def peak_memory(backbone, variant, sizes, attention_checkpoint, param_budget):
+    # a fixed mmap threshold: glibc's adaptive one (raised after each free of a large block, up to 32 MiB) keeps
+    # freed tensors in the heap, so that the resident memory before a pass included earlier passes' tensors and the
+    # measured rise varied between 0.6x and 2.3x of the plain backbone's from run to run; with every block of
+    # 64 KiB or more mapped and unmapped on its own, the rise is the peak of the tensors alive during the pass
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536')
     output = subprocess.run(
         [sys.executable, __file__, '--memory-child', backbone, variant, '--sizes'] + [str(s) for s in sizes]
-        + ['--attention-checkpoint', attention_checkpoint],
-        capture_output=True, text=True, check=True, timeout=600)
+        + ['--attention-checkpoint', attention_checkpoint, '--param-budget', str(param_budget)],
+        capture_output=True, text=True, check=True, timeout=600, env=env)
     values = json.loads(output.stdout.strip().splitlines()[-1])
     return {int(k) if k.isdigit() else k: v for k, v in values.items()}
 
@@ -133,23 +142,27 @@ def main():
     parser.add_argument('--sizes', nargs='+', type=int, default=[225, 385, 513])
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--param-budget', type=float, default=sanl_basenets.SanlBase.param_budget,
+                        help='--sanl-param-budget of the blocks (0: the paper\'s C / 2 inner channels everywhere)')
     parser.add_argument('--memory-child', nargs=2, default=None, help=argparse.SUPPRESS)
     parser.add_argument('--attention-checkpoint', default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.memory_child:
-        memory_child(*args.memory_child, args.sizes, args.attention_checkpoint)
+        memory_child(*args.memory_child, args.sizes, args.attention_checkpoint, args.param_budget)
         return
 
     torch.set_num_threads(args.threads)
-    print('machine: {}, {} CPU cores visible, torch {} with {} threads'.format(
-        platform.processor() or platform.machine(), os.cpu_count(), torch.__version__, torch.get_num_threads()))
+    print('machine: {}, {} CPU cores visible, torch {} with {} threads; --sanl-param-budget {}'.format(
+        platform.processor() or platform.machine(), os.cpu_count(), torch.__version__, torch.get_num_threads(),
+        args.param_budget))
     with tempfile.TemporaryDirectory() as tmp:
         attention_checkpoint = os.path.join(tmp, 'attention.pt')
         attention_net.save_checkpoint(attention_net.AttentionNet(), attention_checkpoint, epoch=0)
         for backbone in args.backbones:
             start = time.time()
-            nets = {variant: build(backbone, variant, attention_checkpoint) for variant in VARIANTS}
+            nets = {variant: build(backbone, variant, attention_checkpoint, args.param_budget)
+                    for variant in VARIANTS}
             params = {v: base_parameters(net) for v, net in nets.items()}
             rows = {v: {'params': params[v] / params['plain']} for v in VARIANTS}
             for size in args.sizes:
@@ -161,7 +174,7 @@ def main():
                     rows[v]['seconds', size] = seconds[v]
                     rows[v]['gflops', size] = counted[v] / 1e9
             for v in VARIANTS:
-                memory = peak_memory(backbone, v, args.sizes, attention_checkpoint)
+                memory = peak_memory(backbone, v, args.sizes, attention_checkpoint, args.param_budget)
                 for size in args.sizes:
                     rows[v]['mib', size] = memory[size]
             for v in VARIANTS:

@@ -2,11 +2,12 @@
 
 SANL (eq. 3 of the SANL paper) for a feature map X (B x C x H x W) and a spatial attention map M::
 
-    theta = W_theta * (X . (1 + M)),   phi = W_phi * (X . (1 + M)),   g = W_g * X      (1x1 convolutions, C' = C / 2)
+    theta = W_theta * (X . (1 + M)),   phi = W_phi * (X . (1 + M)),   g = W_g * X      (1x1 convolutions to C')
     y_i   = 1/N sum_j (theta_i^T phi_j) g_j                                               (N = H W, no softmax)
     Z     = X + BN(W_z * y)                                                              (residual)
 
-The plain non-local block (Wang et al. 2018, dot-product form) is the same with M = 0.  The N x N similarity
+C' = C / 2 in the paper; the base networks cap it on wide stages (``--sanl-param-budget``).  The plain non-local
+block (Wang et al. 2018, dot-product form) is the same with M = 0.  The N x N similarity
 matrix is never formed: ``y = (phi g^T / N)^T theta`` costs O(N C'^2) time and O(C'^2) extra memory per image.
 The BatchNorm after ``W_z`` starts with weight 0, so a new block returns its input exactly (it can be inserted
 into a pretrained backbone without changing it).
@@ -31,16 +32,28 @@ def normalize_attention(attention, size):
     return (attention - low) / torch.clamp(high - low, min=MAP_RANGE_EPS)
 
 
+def inner_channels(channels, reduction=2, max_inner=None):
+    """C' of a block on C channels: C // reduction, at most ``max_inner``, at least 1."""
+    inner = max(1, channels // reduction)
+    return inner if max_inner is None else max(1, min(inner, max_inner))
+
+
+def block_parameters(channels, inner):
+    """Parameters of a block on C channels with C' inner ones: theta, phi, g (with bias), W_z, BatchNorm."""
+    return 3 * (channels * inner + inner) + inner * channels + 2 * channels
+
+
 class NonLocalBlock(torch.nn.Module):
     """Dot-product non-local block; with an ``attention`` map in :meth:`forward` it is the SANL block.
 
     :param channels: C, the channels of the feature map (input = output)
     :param reduction: C' = C // reduction inner channels of theta, phi and g (2 in both papers)
+    :param max_inner: at most this many inner channels (None: no cap)
     """
 
-    def __init__(self, channels, reduction=2):
+    def __init__(self, channels, reduction=2, max_inner=None):
         super().__init__()
-        inner = max(1, channels // reduction)
+        inner = inner_channels(channels, reduction, max_inner)
         self.channels = channels
         self.inner_channels = inner
         self.theta = torch.nn.Conv2d(channels, inner, 1)
@@ -53,18 +66,27 @@ class NonLocalBlock(torch.nn.Module):
 
     def non_local(self, x, attention=None):
         """y = W_z applied to (1/N) sum_j f(i, j) g_j, before BatchNorm and the residual (B x C x H x W)."""
-        batch, _, height, width = x.shape
+        batch, channels, height, width = x.shape
         n = height * width
-        key_input = x
-        if attention is not None:
+        # theta, phi and g in one convolution where they share their input (two where M weights theta and phi):
+        # at stride 2 or 4 a pass over X costs more than the products
+        if attention is None:
+            theta, phi, g = self._fused_conv(x, (self.theta, self.phi, self.g))
+        else:
             key_input = x * (1.0 + normalize_attention(attention.to(dtype=x.dtype), (height, width)))
-        theta = self.theta(key_input).flatten(2)  # B x C' x N
-        phi = self.phi(key_input).flatten(2)  # B x C' x N
-        g = self.g(x).flatten(2)  # B x C' x N
+            theta, phi = self._fused_conv(key_input, (self.theta, self.phi))
+            g = self.g(x).flatten(2)
         # sum_j (theta_i . phi_j) g_j = (sum_j phi_j g_j^T)^T theta_i: C' x C', linear in N
         phi_g = torch.bmm(phi, g.transpose(1, 2)) / n  # B x C'(phi) x C'(g)
-        y = torch.bmm(phi_g.transpose(1, 2), theta)  # B x C'(g) x N
-        return self.w_z(y.reshape(batch, self.inner_channels, height, width))
+        # W_z (phi_g^T theta) = (W_z phi_g^T) theta: one product over the N positions instead of two
+        mixed = torch.matmul(self.w_z.weight.flatten(1), phi_g.transpose(1, 2))  # B x C x C'(phi)
+        return torch.bmm(mixed, theta).reshape(batch, channels, height, width)
+
+    def _fused_conv(self, x, convs):
+        """The 1x1 convolutions ``convs`` of x, computed as one: a B x C' x N tensor each."""
+        weight = torch.cat([conv.weight for conv in convs])
+        bias = torch.cat([conv.bias for conv in convs])
+        return torch.nn.functional.conv2d(x, weight, bias).flatten(2).split(self.inner_channels, dim=1)
 
     def forward(self, x, attention=None):  # pylint: disable=arguments-differ
         return x + self.bn(self.non_local(x, attention))

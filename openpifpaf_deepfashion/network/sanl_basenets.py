@@ -24,6 +24,12 @@ The source is stored in the base network, so eval and predict rebuild it from th
 ``--sanl-all-from-last-stride`` gives every block the stride-32 map (the paper's SANL(32) ablation; computed as
 the closed-form CAM, which also makes the network exportable to ONNX).  ``-nl`` nets are the same blocks without
 attention (the paper's NL).
+
+A block's inner channels are C / ``--sanl-reduction`` (2, the paper's), capped at the largest power of two that
+keeps all blocks within ``--sanl-param-budget`` (10 %) of the backbone's parameters: a block costs about 4 C C'
+parameters, so on wide backbones the stride-32 block alone would cost a third of the trunk.  resnet18 keeps C / 2
+everywhere (1.063x); resnet50 is capped at 128 (1.084x instead of 1.474x), resnet101 at 256 (1.090x instead of
+1.263x), shufflenetv2k16 at 64 (1.071x instead of 1.579x).  ``--sanl-param-budget=0`` builds the paper's blocks.
 """
 import argparse
 import functools
@@ -53,6 +59,25 @@ class SanlConfigError(UserError, ValueError):
     """A -sanl network was asked for without what it needs (the message names the option)."""
 
 
+def inner_channels_cap(channels, base_parameters, reduction=2, budget=0.10):
+    """The largest power of two that, as a cap on every block's inner channels, keeps the blocks' parameters
+    within ``budget`` x ``base_parameters`` (None: C / reduction everywhere fits, or no budget).
+
+    Blocks on C channels cost about 4 C C' parameters, so the widest stage dominates (C = 2048 on a ResNet-50's
+    conv5_x: 8.4 M of the blocks' 11.1 M at C' = C / 2).  Capping C' there, and leaving the narrow stages at the
+    paper's C / 2, keeps the blocks light on wide backbones; the smallest cap tried is 8.
+    """
+    def cost(cap):
+        return sum(sanl.block_parameters(c, sanl.inner_channels(c, reduction, cap)) for c in channels)
+
+    if not budget or cost(None) <= budget * base_parameters:
+        return None
+    cap = 1 << (max(sanl.inner_channels(c, reduction) for c in channels).bit_length() - 1)
+    while cap > 8 and cost(cap) > budget * base_parameters:
+        cap //= 2
+    return cap
+
+
 class SanlBase(openpifpaf.network.BaseNetwork):
     """An OpenPifPaf backbone with a non-local block after each stage; SANL blocks when ``attention`` is given.
 
@@ -67,17 +92,22 @@ class SanlBase(openpifpaf.network.BaseNetwork):
     attention_checkpoint = None
     all_from_last_stride = False
     reduction = 2
+    param_budget = 0.10
 
     def __init__(self, name, base, stages, block_after, *, attention=None, all_from_last_stride=False,
-                 reduction=2):
+                 reduction=2, param_budget=None):
         super().__init__(name, stride=base.stride, out_features=base.out_features)
         self.stages = tuple(stages)
         for stage in self.stages:
             setattr(self, stage, getattr(base, stage))
         channels = self._stage_channels()
         self.block_after = tuple(stage for stage in block_after if getattr(self, stage) is not None)
+        trunk_parameters = sum(p.numel() for p in self.parameters())
+        cap = inner_channels_cap([channels[stage] for stage in self.block_after], trunk_parameters, reduction,
+                                 param_budget)
         self.nl_blocks = torch.nn.ModuleDict({
-            stage: (sanl.SANLBlock if attention is not None else sanl.NonLocalBlock)(channels[stage], reduction)
+            stage: (sanl.SANLBlock if attention is not None else sanl.NonLocalBlock)(channels[stage], reduction,
+                                                                                     cap)
             for stage in self.block_after
         })
         self.map_index = {stage: LAST_STRIDE_MAP if all_from_last_stride else i
@@ -86,8 +116,10 @@ class SanlBase(openpifpaf.network.BaseNetwork):
         self.needs_category_head = attention == category_attention.SOURCE_NAME
         self.attention = attention if not self.needs_category_head else None
         self.all_from_last_stride = all_from_last_stride
-        LOG.info('%s: %s blocks after %s (attention maps %s)', name, 'SANL' if attention is not None else 'NL',
-                 list(self.block_after), [self.map_index[s] for s in self.block_after])
+        LOG.info('%s: %s blocks after %s (inner channels %s, attention maps %s)', name,
+                 'SANL' if attention is not None else 'NL', list(self.block_after),
+                 [self.nl_blocks[s].inner_channels for s in self.block_after],
+                 [self.map_index[s] for s in self.block_after])
 
     def _stage_channels(self):
         """Output channels of every stage, from a forward pass of a small image in eval mode."""
@@ -147,6 +179,10 @@ class SanlBase(openpifpaf.network.BaseNetwork):
                            help='every SANL block takes the stride-32 attention map (the paper\'s SANL(32))')
         group.add_argument('--sanl-reduction', default=cls.reduction, type=int,
                            help='inner channels of a block = channels / this (2 in the paper)')
+        group.add_argument('--sanl-param-budget', default=cls.param_budget, type=float,
+                           help='cap the blocks\' inner channels (at a power of two, widest stages first) so that '
+                                'the blocks add at most this fraction to the backbone\'s parameters; 0: no cap '
+                                '(the paper\'s C / 2 everywhere)')
 
     @classmethod
     def configure(cls, args: argparse.Namespace):
@@ -156,6 +192,10 @@ class SanlBase(openpifpaf.network.BaseNetwork):
         cls.reduction = args.sanl_reduction
         if cls.reduction < 1:
             raise SanlConfigError('--sanl-reduction must be at least 1, not {}'.format(cls.reduction))
+        cls.param_budget = args.sanl_param_budget
+        if cls.param_budget < 0:
+            raise SanlConfigError('--sanl-param-budget must be 0 (no cap) or positive, not {}'.format(
+                cls.param_budget))
 
 
 def missing_category_head_message(name):
@@ -191,7 +231,7 @@ def build(base_name, spatial_aware):
     base = openpifpaf.BASE_FACTORIES[base_name]()
     return SanlBase(name, base, stages, block_after, attention=attention,
                     all_from_last_stride=SanlBase.all_from_last_stride and spatial_aware,
-                    reduction=SanlBase.reduction)
+                    reduction=SanlBase.reduction, param_budget=SanlBase.param_budget)
 
 
 def check_category_head(net):
