@@ -13,6 +13,7 @@ import torch
 
 import openpifpaf
 
+from openpifpaf_deepfashion.deepfashion.decoder import FashionCifCaf
 from openpifpaf_deepfashion.deepfashion2 import constants, datamodule, decoder, heads
 from openpifpaf_deepfashion.network.category_head import Category
 
@@ -187,6 +188,44 @@ def test_duplicates_of_different_categories_keep_the_one_the_category_head_prefe
     category[0], category[1] = 0.2, 0.7  # the head says long sleeve top
     garments = decoder.DeepFashion2CifCaf.factory(metas)[0](fields)
     assert [g.category_id for g in garments] == [2]
+
+
+def test_decoder_keeps_at_most_max_garments_the_best_scored():
+    metas = heads.landmark_metas(1) + [heads.category_meta()]
+    for i, meta in enumerate(metas):
+        meta.head_index, meta.base_stride = i, 16
+    fields = garment_fields([(1, canonical_points(1, 20.0, 20.0, 100.0, 90.0)),
+                             (8, canonical_points(8, 170.0, 60.0, 100.0, 220.0))])
+    cif = fields[0].numpy()
+    start, stop = constants.SLOT_RANGES[8]
+    cif[start:stop, 1] *= 0.6  # the trousers' landmarks less confident: the top scores higher
+    dec = decoder.DeepFashion2CifCaf.factory(metas)[0]
+    saved = decoder.DeepFashion2CifCaf.max_garments
+    try:
+        decoder.DeepFashion2CifCaf.max_garments = 0
+        every = dec(fields)
+        decoder.DeepFashion2CifCaf.max_garments = 1
+        capped = dec(fields)
+    finally:
+        decoder.DeepFashion2CifCaf.max_garments = saved
+    assert [g.category_id for g in every] == [1, 8] and every[0].score > every[1].score
+    assert [g.category_id for g in capped] == [1]
+
+
+def test_max_garments_option_per_dataset():
+    parser = argparse.ArgumentParser()
+    for cls in (decoder.DeepFashion2CifCaf, FashionCifCaf):
+        cls.cli(parser)
+    saved = decoder.DeepFashion2CifCaf.max_garments, FashionCifCaf.max_garments
+    try:
+        args = parser.parse_args(['--deepfashion2-max-garments=3'])
+        for cls in (decoder.DeepFashion2CifCaf, FashionCifCaf):
+            cls.configure(args)
+        assert decoder.DeepFashion2CifCaf.max_garments == 3 and FashionCifCaf.max_garments == 20
+        with pytest.raises(ValueError, match='--deepfashion-max-garments'):
+            FashionCifCaf.configure(parser.parse_args(['--deepfashion-max-garments=-1']))
+    finally:
+        decoder.DeepFashion2CifCaf.max_garments, FashionCifCaf.max_garments = saved
 
 
 def run(*args, cwd):

@@ -5,7 +5,9 @@ OpenPifPaf's C++ decoder ranks and thresholds instances by the mean confidence o
 lower garment (4 slots) at half the score of an equally good full one.  This decoder runs the C++ part with
 half the instance threshold (a garment of 4 or more slots whose own-slot mean reaches t has an 8-slot mean of at
 least t / 2, so none that should pass is lost there), then keeps the garments whose type-normalized score
-(``GarmentAnnotation.score``) reaches ``--instance-threshold``, sorted by that score.
+(``GarmentAnnotation.score``) reaches ``--instance-threshold``, sorted by that score, at most
+``--deepfashion-max-garments`` of them (20, the detections COCO's keypoint evaluation counts per image: a weakly
+trained model at low thresholds otherwise writes hundreds per image into the json output and the evaluation).
 """
 import openpifpaf
 
@@ -25,6 +27,7 @@ class FashionCifCaf(openpifpaf.decoder.CifCaf):
     dataset_name = DATASET_NAME
     annotation_class = GarmentAnnotation
     c_instance_fraction = 0.5
+    max_garments = 20
 
     def __init__(self, cif_metas, caf_metas, category_meta=None, **kwargs):
         super().__init__(cif_metas, caf_metas, **kwargs)
@@ -33,11 +36,17 @@ class FashionCifCaf(openpifpaf.decoder.CifCaf):
 
     @classmethod
     def cli(cls, parser):
-        """Options are CifCaf's own (registered by CifCaf)."""
+        """``--<dataset>-max-garments``; the other options are CifCaf's own (registered by CifCaf)."""
+        group = parser.add_argument_group('{} decoder'.format(cls.dataset_name))
+        group.add_argument('--{}-max-garments'.format(cls.dataset_name), default=cls.max_garments, type=int,
+                           help='at most this many garments per image, the best scored (0: no limit)')
 
     @classmethod
     def configure(cls, args):
-        """Configured through CifCaf."""
+        cls.max_garments = getattr(args, '{}_max_garments'.format(cls.dataset_name))
+        if cls.max_garments < 0:
+            raise ValueError('--{}-max-garments must be 0 (no limit) or positive, not {}'.format(
+                cls.dataset_name, cls.max_garments))
 
     @classmethod
     def factory(cls, head_metas):
@@ -72,7 +81,8 @@ class FashionCifCaf(openpifpaf.decoder.CifCaf):
         garments = [self.annotation_class.from_annotation(ann, scores)
                     for ann, scores in zip(annotations, category_scores)]
         garments = [g for g in garments if g.score > 0.0 and g.score >= instance_threshold]
-        return sorted(self.select(garments), key=lambda g: -g.score)
+        garments = sorted(self.select(garments), key=lambda g: -g.score)
+        return garments[:self.max_garments] if self.max_garments else garments
 
     @staticmethod
     def select(garments):
