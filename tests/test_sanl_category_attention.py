@@ -19,6 +19,7 @@ def keep_globals(monkeypatch):
     monkeypatch.setattr(sanl_basenets.SanlBase, 'attention_checkpoint', None)
     monkeypatch.setattr(sanl_basenets.SanlBase, 'all_from_last_stride', False)
     monkeypatch.setattr(sanl_basenets.SanlBase, 'attention_source', 'category-head')
+    monkeypatch.setattr(sanl_basenets.SanlBase, 'attention_scale', 1.0)
 
 
 def network(seed=0, with_category=True):
@@ -119,6 +120,26 @@ def test_maps_change_the_features_and_train_the_blocks_attention_path():
     sum(field.float().abs().mean() for field in fields).backward()
     assert all(float(block.theta.weight.grad.abs().sum()) > 0 for block in net.base_net.nl_blocks.values())
     assert net.category_head().conv.weight.grad is not None
+
+
+def test_attention_scale_runs_the_first_pass_on_the_resized_image(monkeypatch):
+    monkeypatch.setattr(sanl_basenets.SanlBase, 'attention_scale', 0.5)
+    net = network().eval()
+    base, head = net.base_net, net.category_head()
+    assert base.attention_scale == 0.5
+    x = images()
+    seen = []
+    hook = base.input_block.register_forward_hook(lambda module, inputs, output: seen.append(inputs[0].shape[2:]))
+    with torch.no_grad():
+        features = base(x, category_head=head)
+    hook.remove()
+    assert [tuple(shape) for shape in seen] == [(24, 32), (49, 65)]  # first pass at half size, then the image
+    small = torch.nn.functional.interpolate(x, scale_factor=0.5, mode='bilinear', align_corners=False,
+                                            recompute_scale_factor=False)
+    maps = category_attention.maps(base, small, head)
+    with torch.no_grad():
+        assert torch.allclose(features, base.run_stages(x, maps)[0], atol=1e-5)
+        assert not torch.allclose(features, base.run_stages(x, category_attention.maps(base, x, head))[0])
 
 
 @pytest.mark.parametrize('mode', ['inference_mode', 'no_grad'])

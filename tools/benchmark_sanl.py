@@ -4,9 +4,11 @@ For each backbone: ``plain`` (OpenPifPaf's own), ``-nl``, ``-sanl`` (per-stride 
 its ResNet-18 included in every number), ``-sanl32`` (``--sanl-all-from-last-stride``: closed-form CAM), and
 the same two with the attention from the network's own category head (``--sanl-attention=category-head``):
 ``-own`` (per-stride Grad-CAM: a first pass through the trunk and a backward pass to its lowest block) and
-``-own32`` (closed-form CAM: a first pass only).  The ``-own`` variants run with a 50-category head at the
-trunk's stride, as in a deepfashion network; their parameter count is the base network's (the head is there in
-every variant of a deepfashion network and is not counted), their time and FLOPs include its first-pass use.
+``-own32`` (closed-form CAM: a first pass only); ``-sanl-half`` and ``-own-half`` are the per-stride ones with
+``--sanl-attention-scale=0.5`` (the attention source sees the image at half size).  The ``-own`` variants run
+with a 50-category head at the trunk's stride, as in a deepfashion network; their parameter count is the base
+network's (the head is there in every variant of a deepfashion network and is not counted), their time and
+FLOPs include its first-pass use.
 Batch 1, eval mode, inference (``torch.inference_mode``, as ``openpifpaf.predict`` runs it), square images:
 
 * parameters (of the base network, the AttentionNet included; its weights are frozen),
@@ -37,7 +39,7 @@ import openpifpaf
 from openpifpaf_deepfashion.deepfashion import constants
 from openpifpaf_deepfashion.network import attention_net, category_head, sanl_basenets
 
-VARIANTS = ('plain', 'nl', 'sanl', 'sanl32', 'own', 'own32')
+VARIANTS = ('plain', 'nl', 'sanl', 'sanl32', 'sanl-half', 'own', 'own32', 'own-half')
 
 
 class WithCategoryHead(torch.nn.Module):
@@ -60,6 +62,7 @@ def build(backbone, variant, attention_checkpoint, param_budget=sanl_basenets.Sa
     sanl_basenets.SanlBase.attention_source = 'category-head' if variant.startswith('own') else 'attention-net'
     sanl_basenets.SanlBase.attention_checkpoint = attention_checkpoint if variant.startswith('sanl') else None
     sanl_basenets.SanlBase.all_from_last_stride = variant.endswith('32')
+    sanl_basenets.SanlBase.attention_scale = 0.5 if variant.endswith('-half') else 1.0
     name = backbone if variant == 'plain' else '{}-{}'.format(backbone, 'nl' if variant == 'nl' else 'sanl')
     torch.manual_seed(0)
     net = openpifpaf.BASE_FACTORIES[name]().eval()

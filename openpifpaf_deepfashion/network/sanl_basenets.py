@@ -93,9 +93,10 @@ class SanlBase(openpifpaf.network.BaseNetwork):
     all_from_last_stride = False
     reduction = 2
     param_budget = 0.10
+    attention_scale = 1.0
 
     def __init__(self, name, base, stages, block_after, *, attention=None, all_from_last_stride=False,
-                 reduction=2, param_budget=None):
+                 reduction=2, param_budget=None, attention_scale=1.0):
         super().__init__(name, stride=base.stride, out_features=base.out_features)
         self.stages = tuple(stages)
         for stage in self.stages:
@@ -116,6 +117,8 @@ class SanlBase(openpifpaf.network.BaseNetwork):
         self.needs_category_head = attention == category_attention.SOURCE_NAME
         self.attention = attention if not self.needs_category_head else None
         self.all_from_last_stride = all_from_last_stride
+        #: the attention source sees the image resized by this factor (its maps are resized to each block)
+        self.attention_scale = attention_scale
         LOG.info('%s: %s blocks after %s (inner channels %s, attention maps %s)', name,
                  'SANL' if attention is not None else 'NL', list(self.block_after),
                  [self.nl_blocks[s].inner_channels for s in self.block_after],
@@ -151,17 +154,25 @@ class SanlBase(openpifpaf.network.BaseNetwork):
                 x = self.nl_blocks[stage](x, maps[stage] if maps is not None else None)
         return x, block_inputs
 
+    def attention_input(self, x):
+        """The image as the attention source sees it: resized by ``attention_scale``."""
+        scale = getattr(self, 'attention_scale', 1.0)
+        if scale == 1.0:
+            return x
+        return torch.nn.functional.interpolate(x, scale_factor=scale, mode='bilinear', align_corners=False,
+                                               recompute_scale_factor=False)
+
     def forward(self, x, category_head=None):  # pylint: disable=arguments-differ
         maps = None
         if self.attention is not None:
-            source_maps = self.attention.maps(x)
+            source_maps = self.attention.maps(self.attention_input(x))
             maps = {stage: source_maps[self.map_index[stage]] for stage in self.block_after}
         elif getattr(self, 'needs_category_head', False):
             if category_head is None:
                 raise SanlConfigError(missing_category_head_message(self.name))
             if not self.all_from_last_stride and attention_net.is_exporting():
                 raise RuntimeError(attention_net.EXPORT_REFUSAL)
-            maps = category_attention.maps(self, x, category_head)
+            maps = category_attention.maps(self, self.attention_input(x), category_head)
         return self.run_stages(x, maps)[0]
 
     @classmethod
@@ -179,6 +190,9 @@ class SanlBase(openpifpaf.network.BaseNetwork):
                            help='every SANL block takes the stride-32 attention map (the paper\'s SANL(32))')
         group.add_argument('--sanl-reduction', default=cls.reduction, type=int,
                            help='inner channels of a block = channels / this (2 in the paper)')
+        group.add_argument('--sanl-attention-scale', default=cls.attention_scale, type=float,
+                           help='the attention source sees the image resized by this factor (0.5: a quarter of '
+                                'its cost; the maps are resized to each block anyway)')
         group.add_argument('--sanl-param-budget', default=cls.param_budget, type=float,
                            help='cap the blocks\' inner channels (at a power of two, widest stages first) so that '
                                 'the blocks add at most this fraction to the backbone\'s parameters; 0: no cap '
@@ -193,6 +207,9 @@ class SanlBase(openpifpaf.network.BaseNetwork):
         if cls.reduction < 1:
             raise SanlConfigError('--sanl-reduction must be at least 1, not {}'.format(cls.reduction))
         cls.param_budget = args.sanl_param_budget
+        cls.attention_scale = args.sanl_attention_scale
+        if not 0.0 < cls.attention_scale <= 1.0:
+            raise SanlConfigError('--sanl-attention-scale must be in (0, 1], not {}'.format(cls.attention_scale))
         if cls.param_budget < 0:
             raise SanlConfigError('--sanl-param-budget must be 0 (no cap) or positive, not {}'.format(
                 cls.param_budget))
@@ -231,7 +248,8 @@ def build(base_name, spatial_aware):
     base = openpifpaf.BASE_FACTORIES[base_name]()
     return SanlBase(name, base, stages, block_after, attention=attention,
                     all_from_last_stride=SanlBase.all_from_last_stride and spatial_aware,
-                    reduction=SanlBase.reduction, param_budget=SanlBase.param_budget)
+                    reduction=SanlBase.reduction, param_budget=SanlBase.param_budget,
+                    attention_scale=SanlBase.attention_scale if spatial_aware else 1.0)
 
 
 def check_category_head(net):
