@@ -190,3 +190,59 @@ def test_input_image_is_fitted_and_centred(benchmark_network, tmp_path):
     assert image.shape == (3, 16, 16)
     assert torch.all(image[:, :4] == 0) and torch.all(image[:, 12:] == 0)
     assert torch.all(image[:, 4:12] > 2)  # white, normalized
+
+
+def test_deepfashion2_learning_quick_run_writes_categories_baseline_and_multi_garment(tmp_path, capsys):
+    """tools/benchmark_deepfashion2_learning.py --quick: generate, train 3 batches, eval, the canonical-pose
+    baseline and the multi-garment table, all in the JSON (seconds; the figures mean nothing at this size)."""
+    import math  # pylint: disable=import-outside-toplevel
+    tool = load_tool('benchmark_deepfashion2_learning')
+    output = str(tmp_path / 'df2.json')
+    result = tool.main(['--quick', '--workdir', str(tmp_path / 'work'), '--output', output])
+    printed = capsys.readouterr().out
+    with open(output, encoding='utf-8') as f:
+        written = json.load(f)
+    assert written == json.loads(json.dumps(result))
+    assert '| **all** |' in printed and '| 2+ | all predictions (bottom-up) |' in printed
+
+    def sane_ap(value):
+        return value is not None and 0.0 <= value <= 1.0
+
+    def sane_ne(value):
+        return value is not None and math.isfinite(value) and value >= 0.0
+
+    assert written['data']['validation']['images'] == 6 and written['data']['train']['images'] == 12
+    names = set(tool.constants.CATEGORY_NAMES)
+    for figures in (written['model'], written['baseline'], written['baseline_gt_box']):
+        rows = figures['per_category']
+        assert rows and {row['category'] for row in rows} <= names
+        assert sum(row['n'] for row in rows) == figures['overall']['n_garments'] == \
+            written['data']['validation']['garments']
+        for row in rows:
+            assert row['n'] >= 1 and 0 <= row['matched'] <= row['n']
+            assert sane_ap(row['kp_ap']) and sane_ap(row['box_ap']) and sane_ne(row['ne']), row
+        assert sane_ap(figures['overall']['kp_ap']) and sane_ap(figures['overall']['box_ap'])
+        assert sane_ne(figures['overall']['ne_avg'])
+    assert [row['category'] for row in written['model']['per_category']] == \
+        [row['category'] for row in written['baseline']['per_category']]
+    # every garment predicted at the canonical pose in the central box: the NE of predicting nothing
+    base = written['baseline']['overall']
+    assert base['n_matched'] == base['n_garments'] and base['ne_avg'] > 0
+    assert math.isclose(base['ne_avg'], written['baseline_nothing_predicted_ne_avg'], rel_tol=1e-9)
+    assert written['baseline_gt_box']['overall']['ne_avg'] < base['ne_avg']  # the true box helps
+    assert written['result_file_check']['agrees']
+
+    groups = {(row['group'], row['reading']): row for row in written['multi_garment']['model']}
+    assert {('2+', 'all'), ('2+', 'top-1')} <= set(groups)
+    assert groups['2+', 'all']['images'] == written['data']['validation']['multi_garment_images']
+    for row in written['multi_garment']['model'] + written['multi_garment']['baseline']:
+        assert row['images'] >= 1 and row['garments'] >= 2 * row['images']
+        assert sane_ap(row['recall']) and sane_ap(row['recall any cat'])
+        assert sane_ne(row['NE avg']) and sane_ne(row['NE pooled'])
+    assert groups['2+', 'top-1']['recall'] <= groups['2+', 'all']['recall'] + 1e-9
+
+    assert written['machine']['cores'] >= 1 and 'processor' in written['machine']
+    assert set(written['wall_s']) == {'generate', 'train', 'batchnorm', 'eval', 'metrics', 'total'}
+    assert written['batchnorm']['layers'] > 0 and written['batchnorm']['images'] == 12
+    assert all(value >= 0 for value in written['wall_s'].values())
+    assert written['training']['steps'] == 3 and written['verdict']['ne_ratio'] is not None
