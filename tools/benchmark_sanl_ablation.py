@@ -95,6 +95,22 @@ def train_and_evaluate(name, root, workdir, args, attention):
     return row
 
 
+def canonical_row(root):
+    """NE per landmark with no prediction at all: every garment at the canonical pose (what a model that detects
+    nothing scores; the reference a variant has to beat)."""
+    from openpifpaf_deepfashion.deepfashion import metrics  # pylint: disable=import-outside-toplevel
+    path = os.path.join(root, 'annotations', 'deepfashion_test.json')
+    nothing = metrics.NormalizedError(path)
+    with open(path) as f:
+        for image in json.load(f)['images']:
+            nothing.accumulate([], {'image_id': image['id'], 'width_height': (image['width'], image['height'])})
+    stats = nothing.stats()
+    values = dict(zip(stats['text_labels'], stats['stats']))
+    row = {label: values['NE ' + label] for label in constants.KEYPOINT_LABELS}
+    row.update({'Avg.': values['NE avg'], 'det rate': 0.0, 'val loss': float('nan'), 'train min': 0.0})
+    return row
+
+
 def table(rows):
     columns = constants.KEYPOINT_LABELS + ['Avg.', 'det rate', 'val loss', 'train min']
     lines = ['| method | ' + ' | '.join(columns) + ' |', '|---|' + '---:|' * len(columns)]
@@ -147,10 +163,11 @@ def main():
     if attention is not None:
         print('AttentionNet: {} epochs in {:.1f} min, held-out top-1 {:.3f}'.format(
             args.attention_epochs, attention_minutes, attention_top1))
-    print(table(rows))
+    canonical = canonical_row(root)
+    print(table(dict(rows, **{'canonical pose (nothing detected)': canonical})))
     print('total {:.1f} min'.format((time.time() - start) / 60.0))
     result = dict(basenet=args.basenet, n_images=args.n_images, epochs=args.epochs, square_edge=args.square_edge,
-                  machine=machine, rows=rows,
+                  machine=machine, rows=rows, canonical_pose=canonical,
                   attention_minutes=attention_minutes, attention_top1=attention_top1)
     with open(args.output or os.path.join(args.workdir, 'ablation.json'), 'w') as f:
         json.dump(result, f, indent=1)
