@@ -53,6 +53,20 @@ def test_sanl_with_zero_map_equals_nl_with_the_same_weights():
     assert torch.equal(sanl_block(x), reference)
 
 
+def test_evaluation_folds_batchnorm_into_the_product_exactly_as_batchnorm_after_it():
+    torch.manual_seed(3)
+    x = torch.randn(2, 16, 6, 5)
+    attention = torch.rand(2, 1, 3, 3)
+    for block in (randomize(sanl.NonLocalBlock(16)), randomize(sanl.SANLBlock(16))):
+        with torch.no_grad():
+            for m in (None, attention):
+                unfolded = x + block.bn(block.non_local(x, m))  # eval mode: BatchNorm with running statistics
+                assert not torch.allclose(unfolded, x)
+                assert torch.allclose(block(x, m), unfolded, rtol=1e-5, atol=1e-5)
+        block.train()  # training: BatchNorm on the batch's statistics, as before
+        assert torch.allclose(block(x), x + block.bn(block.non_local(x)), atol=1e-5)
+
+
 def test_map_changes_the_output_where_it_is_nonzero_and_only_its_shape_counts():
     torch.manual_seed(2)
     block = randomize(sanl.SANLBlock(8))

@@ -56,9 +56,11 @@ class WithCategoryHead(torch.nn.Module):
         return self.base(x, category_head=self.head)
 
 
-def build(backbone, variant, attention_checkpoint, param_budget=sanl_basenets.SanlBase.param_budget):
+def build(backbone, variant, attention_checkpoint, param_budget=sanl_basenets.SanlBase.param_budget,
+          reduction=sanl_basenets.SanlBase.reduction):
     openpifpaf.network.basenetworks.Resnet.pretrained = False
     sanl_basenets.SanlBase.param_budget = param_budget
+    sanl_basenets.SanlBase.reduction = reduction
     sanl_basenets.SanlBase.attention_source = 'category-head' if variant.startswith('own') else 'attention-net'
     sanl_basenets.SanlBase.attention_checkpoint = attention_checkpoint if variant.startswith('sanl') else None
     sanl_basenets.SanlBase.all_from_last_stride = variant.endswith('32')
@@ -89,12 +91,12 @@ def _status_kib(field):
     raise KeyError(field)
 
 
-def memory_child(backbone, variant, sizes, attention_checkpoint, param_budget):
+def memory_child(backbone, variant, sizes, attention_checkpoint, param_budget, reduction):
     """In a fresh process: the rise of the peak RSS during one forward pass (MiB) per size.
 
     Linux: the peak (VmHWM) is reset before each pass by writing 5 to /proc/self/clear_refs."""
     torch.set_num_threads(1)
-    net = build(backbone, variant, attention_checkpoint, param_budget)
+    net = build(backbone, variant, attention_checkpoint, param_budget, reduction)
     with torch.inference_mode():
         net(torch.randn(1, 3, 33, 33))
     result = {}
@@ -109,7 +111,7 @@ def memory_child(backbone, variant, sizes, attention_checkpoint, param_budget):
     print(json.dumps(result))
 
 
-def peak_memory(backbone, variant, sizes, attention_checkpoint, param_budget):
+def peak_memory(backbone, variant, sizes, attention_checkpoint, param_budget, reduction):
     # a fixed mmap threshold: glibc's adaptive one (raised after each free of a large block, up to 32 MiB) keeps
     # freed tensors in the heap, so that the resident memory before a pass included earlier passes' tensors and the
     # measured rise varied between 0.6x and 2.3x of the plain backbone's from run to run; with every block of
@@ -117,7 +119,8 @@ def peak_memory(backbone, variant, sizes, attention_checkpoint, param_budget):
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536')
     output = subprocess.run(
         [sys.executable, __file__, '--memory-child', backbone, variant, '--sizes'] + [str(s) for s in sizes]
-        + ['--attention-checkpoint', attention_checkpoint, '--param-budget', str(param_budget)],
+        + ['--attention-checkpoint', attention_checkpoint, '--param-budget', str(param_budget),
+           '--reduction', str(reduction)],
         capture_output=True, text=True, check=True, timeout=600, env=env)
     values = json.loads(output.stdout.strip().splitlines()[-1])
     return {int(k) if k.isdigit() else k: v for k, v in values.items()}
@@ -145,6 +148,10 @@ def main():
     parser.add_argument('--sizes', nargs='+', type=int, default=[225, 385, 513])
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--reduction', type=int, default=sanl_basenets.SanlBase.reduction,
+                        help='--sanl-reduction of the blocks (inner channels C / this, before the budget\'s cap)')
+    parser.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=VARIANTS,
+                        help='the variants to measure (plain, the reference, is always measured)')
     parser.add_argument('--param-budget', type=float, default=sanl_basenets.SanlBase.param_budget,
                         help='--sanl-param-budget of the blocks (0: the paper\'s C / 2 inner channels everywhere)')
     parser.add_argument('--memory-child', nargs=2, default=None, help=argparse.SUPPRESS)
@@ -152,35 +159,37 @@ def main():
     args = parser.parse_args()
 
     if args.memory_child:
-        memory_child(*args.memory_child, args.sizes, args.attention_checkpoint, args.param_budget)
+        memory_child(*args.memory_child, args.sizes, args.attention_checkpoint, args.param_budget, args.reduction)
         return
 
+    variants = ['plain'] + [v for v in args.variants if v != 'plain']
     torch.set_num_threads(args.threads)
-    print('machine: {}, {} CPU cores visible, torch {} with {} threads; --sanl-param-budget {}'.format(
-        platform.processor() or platform.machine(), os.cpu_count(), torch.__version__, torch.get_num_threads(),
-        args.param_budget))
+    print('machine: {}, {} CPU cores visible, torch {} with {} threads; --sanl-param-budget {} '
+          '--sanl-reduction {}'.format(platform.processor() or platform.machine(), os.cpu_count(),
+                                       torch.__version__, torch.get_num_threads(), args.param_budget, args.reduction))
     with tempfile.TemporaryDirectory() as tmp:
         attention_checkpoint = os.path.join(tmp, 'attention.pt')
         attention_net.save_checkpoint(attention_net.AttentionNet(), attention_checkpoint, epoch=0)
         for backbone in args.backbones:
             start = time.time()
-            nets = {variant: build(backbone, variant, attention_checkpoint, args.param_budget)
-                    for variant in VARIANTS}
+            nets = {variant: build(backbone, variant, attention_checkpoint, args.param_budget, args.reduction)
+                    for variant in variants}
             params = {v: base_parameters(net) for v, net in nets.items()}
-            rows = {v: {'params': params[v] / params['plain']} for v in VARIANTS}
+            rows = {v: {'params': params[v] / params['plain']} for v in variants}
             for size in args.sizes:
                 counted = {v: flops(net, size) for v, net in nets.items()}
                 seconds = forward_times(nets, size, args.repeats)
-                for v in VARIANTS:
+                for v in variants:
                     rows[v]['flops', size] = counted[v] / counted['plain']
                     rows[v]['time', size] = seconds[v] / seconds['plain']
                     rows[v]['seconds', size] = seconds[v]
                     rows[v]['gflops', size] = counted[v] / 1e9
-            for v in VARIANTS:
-                memory = peak_memory(backbone, v, args.sizes, attention_checkpoint, args.param_budget)
+            for v in variants:
+                memory = peak_memory(backbone, v, args.sizes, attention_checkpoint, args.param_budget,
+                                     args.reduction)
                 for size in args.sizes:
                     rows[v]['mib', size] = memory[size]
-            for v in VARIANTS:
+            for v in variants:
                 for size in args.sizes:
                     rows[v]['memory', size] = rows[v]['mib', size] / max(rows['plain']['mib', size], 1e-9)
 
@@ -190,7 +199,7 @@ def main():
                                                       for s in args.sizes)
             print(header)
             print('|' + '---|' * (2 + 3 * len(args.sizes)))
-            for v in VARIANTS:
+            for v in variants:
                 cells = ['{}{}'.format(backbone, '' if v == 'plain' else '-' + v),
                          '{:.3f}x'.format(rows[v]['params'])]
                 for size in args.sizes:

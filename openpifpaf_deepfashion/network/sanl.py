@@ -66,7 +66,12 @@ class NonLocalBlock(torch.nn.Module):
 
     def non_local(self, x, attention=None):
         """y = W_z applied to (1/N) sum_j f(i, j) g_j, before BatchNorm and the residual (B x C x H x W)."""
-        batch, channels, height, width = x.shape
+        mixed, theta = self._mixed_and_theta(x, attention)
+        return torch.bmm(mixed, theta).reshape(x.shape)
+
+    def _mixed_and_theta(self, x, attention):
+        """(W_z (phi g^T / N)^T: B x C x C', theta: B x C' x N), whose product is :meth:`non_local`'s y."""
+        height, width = x.shape[2:]
         n = height * width
         # theta, phi and g in one convolution where they share their input (two where M weights theta and phi):
         # at stride 2 or 4 a pass over X costs more than the products
@@ -79,8 +84,7 @@ class NonLocalBlock(torch.nn.Module):
         # sum_j (theta_i . phi_j) g_j = (sum_j phi_j g_j^T)^T theta_i: C' x C', linear in N
         phi_g = torch.bmm(phi, g.transpose(1, 2)) / n  # B x C'(phi) x C'(g)
         # W_z (phi_g^T theta) = (W_z phi_g^T) theta: one product over the N positions instead of two
-        mixed = torch.matmul(self.w_z.weight.flatten(1), phi_g.transpose(1, 2))  # B x C x C'(phi)
-        return torch.bmm(mixed, theta).reshape(batch, channels, height, width)
+        return torch.matmul(self.w_z.weight.flatten(1), phi_g.transpose(1, 2)), theta  # B x C x C'(phi)
 
     def _fused_conv(self, x, convs):
         """The 1x1 convolutions ``convs`` of x, computed as one: a B x C' x N tensor each."""
@@ -89,7 +93,14 @@ class NonLocalBlock(torch.nn.Module):
         return torch.nn.functional.conv2d(x, weight, bias).flatten(2).split(self.inner_channels, dim=1)
 
     def forward(self, x, attention=None):  # pylint: disable=arguments-differ
-        return x + self.bn(self.non_local(x, attention))
+        if self.training or self.bn.running_var is None:
+            return x + self.bn(self.non_local(x, attention))
+        # evaluation: the BatchNorm is a per-channel scale and shift, folded into the product and the residual
+        scale = self.bn.weight * torch.rsqrt(self.bn.running_var + self.bn.eps)
+        shift = self.bn.bias - self.bn.running_mean * scale
+        mixed, theta = self._mixed_and_theta(x, attention)
+        residual = (x + shift[:, None, None]).flatten(2)
+        return torch.baddbmm(residual, mixed * scale[:, None], theta).reshape(x.shape)
 
 
 class SANLBlock(NonLocalBlock):
