@@ -5,6 +5,7 @@ import os
 import pickle
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,6 +22,13 @@ from openpifpaf_deepfashion.training.finite_loss import NonFiniteLossError
 TRAIN_OPTIONS = ['--dataset=deepfashion', '--basenet=shufflenetv2k16', '--deepfashion-square-edge=97',
                  '--batch-size=2', '--loader-workers=0', '--adam', '--lr=1e-3', '--lr-warm-up-epochs=0']
 TORCHRUN = os.path.join(os.path.dirname(sys.executable), 'torchrun')
+
+
+def free_port():
+    """A TCP port nobody listens on now (a fixed one can still be held by an earlier run's lingering socket)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope='module')
@@ -48,8 +56,8 @@ def adam_steps(optim_file):
 
 def test_ddp_two_cpu_processes_train_together_and_only_rank_0_writes(root, tmp_path):
     out = str(tmp_path / 'ddp.pkl')
-    command = [TORCHRUN, '--nproc_per_node=2', '--master_port=29561', '-m', 'openpifpaf.train', '--ddp',
-               '--deepfashion-root=' + root, '--output=' + out, '--epochs=3'] + TRAIN_OPTIONS
+    command = [TORCHRUN, '--nproc_per_node=2', '--master_port={}'.format(free_port()), '-m', 'openpifpaf.train',
+               '--ddp', '--deepfashion-root=' + root, '--output=' + out, '--epochs=3'] + TRAIN_OPTIONS
     result = subprocess.run(command, cwd=str(tmp_path), capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     log = result.stdout + result.stderr
@@ -104,8 +112,8 @@ def test_wrapped_processes_hold_identical_weights_after_each_step(tmp_path):
     script = tmp_path / 'worker.py'
     script.write_text(WORKER)
     results = str(tmp_path / 'result')
-    result = subprocess.run([TORCHRUN, '--nproc_per_node=2', '--master_port=29562', str(script), results],
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run([TORCHRUN, '--nproc_per_node=2', '--master_port={}'.format(free_port()), str(script),
+                             results], capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     lines = []
     for rank in range(2):
