@@ -31,12 +31,14 @@ GLOO_ABORT = 'terminate called without an active exception'
 
 def run_torchrun(arguments, **kwargs):
     """torchrun on a free port; retried once on a fresh port when a child aborted inside gloo (GLOO_ABORT)."""
-    for attempt in range(2):
-        result = subprocess.run([TORCHRUN, '--nproc_per_node=2', '--master_port={}'.format(free_port())]
-                                + list(arguments), capture_output=True, text=True, check=False, **kwargs)
-        if result.returncode == 0 or GLOO_ABORT not in result.stderr or attempt == 1:
-            return result
+    def once():
+        return subprocess.run([TORCHRUN, '--nproc_per_node=2', '--master_port={}'.format(free_port())]
+                              + list(arguments), capture_output=True, text=True, check=False, **kwargs)
+
+    result = once()
+    if result.returncode != 0 and GLOO_ABORT in result.stderr:
         print('torchrun: a child aborted inside gloo, retrying once:\n' + result.stderr[-1000:])
+        result = once()
     return result
 
 

@@ -153,22 +153,14 @@ def figures(stats):
 
 
 def machine():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open('/proc/cpuinfo', encoding='utf-8') as f:
-            names = [line.split(':', 1)[1].strip() for line in f if line.startswith('model name')]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count()
+    """benchmark.machine's cpu, cores, python and device, with the versions this benchmark reports."""
     import torch  # pylint: disable=import-outside-toplevel
     import openpifpaf  # pylint: disable=import-outside-toplevel
-    return {'processor': platform.processor(), 'cpu': cpu, 'cores': cores, 'cpu_count': os.cpu_count(),
-            'platform': platform.platform(), 'python': platform.python_version(), 'torch': torch.__version__,
-            'openpifpaf': openpifpaf.__version__, 'device': 'cpu'}
+    import benchmark  # pylint: disable=import-outside-toplevel
+    found = benchmark.machine('cpu')
+    found.update(processor=platform.processor(), cpu_count=os.cpu_count(), platform=platform.platform(),
+                 torch=torch.__version__, openpifpaf=openpifpaf.__version__)
+    return found
 
 
 def children_cpu_s():

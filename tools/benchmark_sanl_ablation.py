@@ -98,14 +98,7 @@ def train_and_evaluate(name, root, workdir, args, attention):
 def canonical_row(root):
     """NE per landmark with no prediction at all: every garment at the canonical pose (what a model that detects
     nothing scores; the reference a variant has to beat)."""
-    from openpifpaf_deepfashion.deepfashion import metrics  # pylint: disable=import-outside-toplevel
-    path = os.path.join(root, 'annotations', 'deepfashion_test.json')
-    nothing = metrics.NormalizedError(path)
-    with open(path) as f:
-        for image in json.load(f)['images']:
-            nothing.accumulate([], {'image_id': image['id'], 'width_height': (image['width'], image['height'])})
-    stats = nothing.stats()
-    values = dict(zip(stats['text_labels'], stats['stats']))
+    values = benchmark_learning.canonical_pose_values(root)
     row = {label: values['NE ' + label] for label in constants.KEYPOINT_LABELS}
     row.update({'Avg.': values['NE avg'], 'det rate': 0.0, 'val loss': float('nan'), 'train min': 0.0})
     return row
