@@ -53,7 +53,10 @@ def test_trunk_gets_t_to_the_minus_beta_times_the_heads_gradients_and_heads_thei
     kappa = 3.0 ** -beta  # three heads: CIF, CAF, category
     for name, grad in plain_grads.items():
         factor = kappa if name.startswith('base_net.') else 1.0
-        assert torch.allclose(normalized_grads[name], factor * grad, rtol=1e-5, atol=1e-7), name
+        # float32 rounding of the summed head gradients, relative to the gradient's scale (an element near 0
+        # may carry a rounding error of a few 1e-7 when the largest is 15)
+        atol = 1e-6 * float(grad.abs().max())
+        assert torch.allclose(normalized_grads[name], factor * grad, rtol=1e-5, atol=atol), name
     for a, b in zip(plain_outputs, normalized_outputs):
         assert torch.equal(a, b)  # forward unchanged
 
