@@ -229,8 +229,10 @@ def test_sanl_with_per_stride_grad_cam_refuses_with_the_reason(attention_checkpo
 
 def test_sanl_with_last_stride_cam_exports(attention_checkpoint, tmp_path, monkeypatch):
     monkeypatch.setattr(sanl_basenets.SanlBase, 'all_from_last_stride', True)
+    monkeypatch.setattr(sanl_basenets.SanlBase, 'subsample', 2)  # pooled keys (the bottleneck ResNets' default)
     net = network('resnet18-sanl')
     assert net.base_net.attention.last_stride_only
+    assert {block.subsample for block in net.base_net.nl_blocks.values()} == {2}
     export_and_compare(net, str(tmp_path / 'sanl32.onnx'), 'resnet18-sanl (last stride)')
     assert os.path.exists(str(tmp_path / 'sanl32.onnx'))
 

@@ -84,23 +84,29 @@ def test_map_changes_the_output_where_it_is_nonzero_and_only_its_shape_counts():
     assert torch.allclose(both[:1], attended, atol=1e-6)
 
 
-def direct_sanl(block, x, attention):
-    """Eq. 3 with the explicit N x N similarity matrix."""
+def cell_means(features, cell):
+    """B x C x H x W averaged over cell x cell cells by hand (a cell cut by the edge: over its part): B x C x N'."""
+    height, width = features.shape[2:]
+    return torch.stack([features[:, :, top:top + cell, left:left + cell].mean(dim=(2, 3))
+                        for top in range(0, height, cell) for left in range(0, width, cell)], dim=2)
+
+
+def direct_sanl(block, x, attention, subsample=1):
+    """Eq. 3 with the explicit N x N' similarity matrix (N' = N, or the number of subsampled key cells)."""
     batch, channels, height, width = x.shape
-    m = torch.nn.functional.interpolate(attention, size=(height, width), mode='bilinear', align_corners=False)
-    m = m.flatten(1)
-    low, high = m.min(dim=1, keepdim=True).values, m.max(dim=1, keepdim=True).values
-    m = (m - low) / (high - low)
-    xs = x.flatten(2)  # B x C x N
-    weighted = xs * (1.0 + m[:, None, :])
+    weighted = x  # M = 0 (None): the plain non-local block
+    if attention is not None:
+        m = torch.nn.functional.interpolate(attention, size=(height, width), mode='bilinear', align_corners=False)
+        low, high = m.amin(dim=(1, 2, 3), keepdim=True), m.amax(dim=(1, 2, 3), keepdim=True)
+        weighted = x * (1.0 + (m - low) / (high - low))
 
     def conv(layer, features):
         return torch.einsum('oc,bcn->bon', layer.weight[:, :, 0, 0], features) + layer.bias[None, :, None]
 
-    theta, phi, g = conv(block.theta, weighted), conv(block.phi, weighted), conv(block.g, xs)
-    n = height * width
-    similarity = torch.einsum('bci,bcj->bij', theta, phi)  # B x N x N
-    y = torch.einsum('bij,bcj->bci', similarity, g) / n
+    theta = conv(block.theta, weighted.flatten(2))
+    phi, g = conv(block.phi, cell_means(weighted, subsample)), conv(block.g, cell_means(x, subsample))
+    similarity = torch.einsum('bci,bcj->bij', theta, phi)  # B x N x N'
+    y = torch.einsum('bij,bcj->bci', similarity, g) / phi.shape[2]
     z = torch.einsum('oc,bcn->bon', block.w_z.weight[:, :, 0, 0], y).reshape(batch, channels, height, width)
     return x + block.bn(z)
 
@@ -112,6 +118,23 @@ def test_efficient_form_equals_the_direct_n_squared_form():
     attention = torch.rand(2, 1, 3, 4, dtype=torch.float64)
     with torch.no_grad():
         assert torch.allclose(block(x, attention), direct_sanl(block, x, attention), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize('subsample', [2, 3])
+def test_subsampled_keys_equal_the_direct_form_on_cell_averages(subsample):
+    """Keys and values from X averaged over cells (a cut cell at the odd edge averages its part), N' cells."""
+    torch.manual_seed(4)
+    block = randomize(sanl.SANLBlock(6, subsample=subsample)).double()
+    nl = sanl.NonLocalBlock(6, subsample=subsample).double().eval()
+    nl.load_state_dict(block.state_dict())
+    x = torch.randn(2, 6, 5, 7, dtype=torch.float64)
+    attention = torch.rand(2, 1, 3, 4, dtype=torch.float64)
+    with torch.no_grad():
+        assert torch.allclose(block(x, attention), direct_sanl(block, x, attention, subsample), rtol=1e-10, atol=1e-10)
+        assert torch.allclose(nl(x), direct_sanl(block, x, None, subsample), rtol=1e-10, atol=1e-10)
+        full = sanl.SANLBlock(6).double().eval()
+        full.load_state_dict(block.state_dict())
+        assert not torch.allclose(full(x, attention), block(x, attention), atol=1e-3)  # subsampling changes it
 
 
 def test_memory_is_linear_in_the_number_of_positions():
@@ -339,12 +362,13 @@ def test_train_attention_names_bad_input(data_root, tmp_path, capsys):
 
 @pytest.fixture
 def sanl_options():
-    saved = (sanl_basenets.SanlBase.attention_checkpoint, sanl_basenets.SanlBase.all_from_last_stride,
-             sanl_basenets.SanlBase.param_budget, openpifpaf.network.basenetworks.Resnet.pretrained)
+    options = sanl_basenets.SanlBase
+    saved = (options.attention_checkpoint, options.all_from_last_stride, options.param_budget, options.reduction,
+             options.subsample, openpifpaf.network.basenetworks.Resnet.pretrained)
     openpifpaf.network.basenetworks.Resnet.pretrained = False
-    yield sanl_basenets.SanlBase
-    (sanl_basenets.SanlBase.attention_checkpoint, sanl_basenets.SanlBase.all_from_last_stride,
-     sanl_basenets.SanlBase.param_budget, openpifpaf.network.basenetworks.Resnet.pretrained) = saved
+    yield options
+    (options.attention_checkpoint, options.all_from_last_stride, options.param_budget, options.reduction,
+     options.subsample, openpifpaf.network.basenetworks.Resnet.pretrained) = saved
 
 
 def parameters(module):
@@ -361,6 +385,7 @@ def test_block_parameters_formula_counts_the_real_block(channels, reduction, cap
 
 def test_parameter_budget_caps_the_widest_blocks_first(sanl_options):
     plain = parameters(openpifpaf.BASE_FACTORIES['resnet50']())
+    sanl_options.reduction = 2  # the paper's C / 2 (resnet50's default is its bottleneck width, C / 4)
     sanl_options.param_budget = 0.0
     paper = openpifpaf.BASE_FACTORIES['resnet50-nl']()
     assert [block.inner_channels for block in paper.nl_blocks.values()] == [128, 256, 512, 1024]
@@ -377,6 +402,21 @@ def test_parameter_budget_caps_the_widest_blocks_first(sanl_options):
     # a backbone whose blocks fit the budget keeps the paper's C / 2 everywhere
     resnet18 = openpifpaf.BASE_FACTORIES['resnet18-nl']()
     assert [block.inner_channels for block in resnet18.nl_blocks.values()] == [32, 64, 128, 256]
+
+
+def test_backbone_defaults_bottleneck_width_and_subsampled_keys_on_bottleneck_resnets_only(sanl_options):
+    plain = parameters(openpifpaf.BASE_FACTORIES['resnet50']())
+    resnet50 = openpifpaf.BASE_FACTORIES['resnet50-nl']()
+    assert [block.inner_channels for block in resnet50.nl_blocks.values()] == [64, 128, 128, 128]
+    assert {block.subsample for block in resnet50.nl_blocks.values()} == {2}
+    assert parameters(resnet50) <= 1.10 * plain
+    for name in ('resnet18-nl', 'shufflenetv2k16-nl'):
+        assert {block.subsample for block in openpifpaf.BASE_FACTORIES[name]().nl_blocks.values()} == {1}
+    # the options override the backbone's defaults
+    sanl_options.reduction, sanl_options.subsample = 8, 3
+    resnet18 = openpifpaf.BASE_FACTORIES['resnet18-nl']()
+    blocks = resnet18.nl_blocks.values()
+    assert [(b.inner_channels, b.subsample) for b in blocks] == [(8, 3), (16, 3), (32, 3), (64, 3)]
 
 
 def test_sanl_net_without_attention_refuses_with_the_option_name(sanl_options):

@@ -56,11 +56,16 @@ class WithCategoryHead(torch.nn.Module):
         return self.base(x, category_head=self.head)
 
 
-def build(backbone, variant, attention_checkpoint, param_budget=sanl_basenets.SanlBase.param_budget,
-          reduction=sanl_basenets.SanlBase.reduction):
+BLOCK_OPTIONS = ('param_budget', 'reduction', 'subsample')
+
+
+def build(backbone, variant, attention_checkpoint, blocks=None):
+    """The base network of ``variant``; ``blocks``: {param_budget, reduction, subsample} (None: the defaults)."""
     openpifpaf.network.basenetworks.Resnet.pretrained = False
-    sanl_basenets.SanlBase.param_budget = param_budget
-    sanl_basenets.SanlBase.reduction = reduction
+    blocks = blocks or {}
+    sanl_basenets.SanlBase.param_budget = blocks.get('param_budget', sanl_basenets.SanlBase.param_budget)
+    sanl_basenets.SanlBase.reduction = blocks.get('reduction')
+    sanl_basenets.SanlBase.subsample = blocks.get('subsample')
     sanl_basenets.SanlBase.attention_source = 'category-head' if variant.startswith('own') else 'attention-net'
     sanl_basenets.SanlBase.attention_checkpoint = attention_checkpoint if variant.startswith('sanl') else None
     sanl_basenets.SanlBase.all_from_last_stride = variant.endswith('32')
@@ -91,12 +96,12 @@ def _status_kib(field):
     raise KeyError(field)
 
 
-def memory_child(backbone, variant, sizes, attention_checkpoint, param_budget, reduction):
+def memory_child(backbone, variant, sizes, attention_checkpoint, blocks):
     """In a fresh process: the rise of the peak RSS during one forward pass (MiB) per size.
 
     Linux: the peak (VmHWM) is reset before each pass by writing 5 to /proc/self/clear_refs."""
     torch.set_num_threads(1)
-    net = build(backbone, variant, attention_checkpoint, param_budget, reduction)
+    net = build(backbone, variant, attention_checkpoint, blocks)
     with torch.inference_mode():
         net(torch.randn(1, 3, 33, 33))
     result = {}
@@ -111,7 +116,7 @@ def memory_child(backbone, variant, sizes, attention_checkpoint, param_budget, r
     print(json.dumps(result))
 
 
-def peak_memory(backbone, variant, sizes, attention_checkpoint, param_budget, reduction):
+def peak_memory(backbone, variant, sizes, attention_checkpoint, blocks):
     # a fixed mmap threshold: glibc's adaptive one (raised after each free of a large block, up to 32 MiB) keeps
     # freed tensors in the heap, so that the resident memory before a pass included earlier passes' tensors and the
     # measured rise varied between 0.6x and 2.3x of the plain backbone's from run to run; with every block of
@@ -119,8 +124,8 @@ def peak_memory(backbone, variant, sizes, attention_checkpoint, param_budget, re
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536')
     output = subprocess.run(
         [sys.executable, __file__, '--memory-child', backbone, variant, '--sizes'] + [str(s) for s in sizes]
-        + ['--attention-checkpoint', attention_checkpoint, '--param-budget', str(param_budget),
-           '--reduction', str(reduction)],
+        + ['--attention-checkpoint', attention_checkpoint]
+        + [a for k, v in blocks.items() if v is not None for a in ('--' + k.replace('_', '-'), str(v))],
         capture_output=True, text=True, check=True, timeout=600, env=env)
     values = json.loads(output.stdout.strip().splitlines()[-1])
     return {int(k) if k.isdigit() else k: v for k, v in values.items()}
@@ -148,8 +153,11 @@ def main():
     parser.add_argument('--sizes', nargs='+', type=int, default=[225, 385, 513])
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--threads', type=int, default=2)
-    parser.add_argument('--reduction', type=int, default=sanl_basenets.SanlBase.reduction,
-                        help='--sanl-reduction of the blocks (inner channels C / this, before the budget\'s cap)')
+    parser.add_argument('--reduction', type=int, default=None,
+                        help='--sanl-reduction of the blocks (inner channels C / this, before the budget\'s cap; '
+                             'default: the backbone\'s)')
+    parser.add_argument('--subsample', type=int, default=None,
+                        help='--sanl-subsample of the blocks (keys from cells of this size; default: the backbone\'s)')
     parser.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=VARIANTS,
                         help='the variants to measure (plain, the reference, is always measured)')
     parser.add_argument('--param-budget', type=float, default=sanl_basenets.SanlBase.param_budget,
@@ -158,22 +166,23 @@ def main():
     parser.add_argument('--attention-checkpoint', default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    blocks = {k: getattr(args, k) for k in BLOCK_OPTIONS}
     if args.memory_child:
-        memory_child(*args.memory_child, args.sizes, args.attention_checkpoint, args.param_budget, args.reduction)
+        memory_child(*args.memory_child, args.sizes, args.attention_checkpoint, blocks)
         return
 
     variants = ['plain'] + [v for v in args.variants if v != 'plain']
     torch.set_num_threads(args.threads)
-    print('machine: {}, {} CPU cores visible, torch {} with {} threads; --sanl-param-budget {} '
-          '--sanl-reduction {}'.format(platform.processor() or platform.machine(), os.cpu_count(),
-                                       torch.__version__, torch.get_num_threads(), args.param_budget, args.reduction))
+    print('machine: {}, {} CPU cores visible, torch {} with {} threads; --sanl-param-budget {} --sanl-reduction {} '
+          '--sanl-subsample {} (none: the backbone\'s)'.format(
+              platform.processor() or platform.machine(), os.cpu_count(), torch.__version__, torch.get_num_threads(),
+              args.param_budget, args.reduction, args.subsample))
     with tempfile.TemporaryDirectory() as tmp:
         attention_checkpoint = os.path.join(tmp, 'attention.pt')
         attention_net.save_checkpoint(attention_net.AttentionNet(), attention_checkpoint, epoch=0)
         for backbone in args.backbones:
             start = time.time()
-            nets = {variant: build(backbone, variant, attention_checkpoint, args.param_budget, args.reduction)
-                    for variant in variants}
+            nets = {variant: build(backbone, variant, attention_checkpoint, blocks) for variant in variants}
             params = {v: base_parameters(net) for v, net in nets.items()}
             rows = {v: {'params': params[v] / params['plain']} for v in variants}
             for size in args.sizes:
@@ -185,16 +194,19 @@ def main():
                     rows[v]['seconds', size] = seconds[v]
                     rows[v]['gflops', size] = counted[v] / 1e9
             for v in variants:
-                memory = peak_memory(backbone, v, args.sizes, attention_checkpoint, args.param_budget,
-                                     args.reduction)
+                memory = peak_memory(backbone, v, args.sizes, attention_checkpoint, blocks)
                 for size in args.sizes:
                     rows[v]['mib', size] = memory[size]
             for v in variants:
                 for size in args.sizes:
                     rows[v]['memory', size] = rows[v]['mib', size] / max(rows['plain']['mib', size], 1e-9)
 
-            print('\n{} (plain: {:.2f} M parameters; {:.0f} s for this table)'.format(
-                backbone, params['plain'] / 1e6, time.time() - start))
+            blocks_of = next((getattr(net, 'base', net).nl_blocks for net in nets.values()
+                              if hasattr(getattr(net, 'base', net), 'nl_blocks')), {})
+            print('\n{} (plain: {:.2f} M parameters; blocks: inner channels {}, keys subsampled {}; {:.0f} s for '
+                  'this table)'.format(backbone, params['plain'] / 1e6,
+                                       [b.inner_channels for b in blocks_of.values()],
+                                       sorted({b.subsample for b in blocks_of.values()}), time.time() - start))
             header = '| variant | params |' + ''.join(' FLOPs {0} | time {0} | mem {0} |'.format(s)
                                                       for s in args.sizes)
             print(header)

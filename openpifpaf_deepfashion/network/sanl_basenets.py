@@ -25,13 +25,21 @@ The source is stored in the base network, so eval and predict rebuild it from th
 the closed-form CAM, which also makes the network exportable to ONNX).  ``-nl`` nets are the same blocks without
 attention (the paper's NL).
 
-A block's inner channels are C / ``--sanl-reduction`` (2, the paper's), capped at the largest power of two that
-keeps all blocks within ``--sanl-param-budget`` (10 %) of the backbone's parameters: a block costs about 4 C C'
-parameters, so on wide backbones the stride-32 block alone would cost a third of the trunk.  resnet18 keeps C / 2
-everywhere (1.063x); resnet50 is capped at 128 (1.084x instead of 1.474x), resnet101 at 256 (1.090x instead of
-1.263x), shufflenetv2k16 at 64 (1.071x instead of 1.579x).  ``--sanl-param-budget=0`` builds the paper's blocks.
+A block's inner channels are C / ``--sanl-reduction``, capped at the largest power of two that keeps all blocks
+within ``--sanl-param-budget`` (10 %) of the backbone's parameters: a block costs about 4 C C' parameters, so on
+wide backbones the stride-32 block alone would cost a third of the trunk.  ``--sanl-param-budget=0`` builds the
+paper's C / 2 blocks.  The defaults depend on the backbone (:data:`BACKBONES`):
+
+* resnet18 and shufflenetv2k16: the paper's C / 2 (resnet18 uncapped, 1.063x parameters; shufflenetv2k16 capped
+  at 64, 1.071x instead of 1.579x), keys and values at every position.
+* resnet50 and resnet101 (bottleneck ResNets): C / 4, the bottleneck's own inner width (64, 128, 256, 512 before
+  the cap at 128 / 256: 1.06x / 1.09x parameters), and keys and values subsampled over 2 x 2 cells
+  (``--sanl-subsample``, Wang et al.'s subsampling).  Their first block runs at stride 2 on C = 256 channels, four
+  times the width of the stage's own 3x3 convolutions: with the paper's C / 2 and every key position it alone
+  added 16 % to the forward time of resnet50 at 385 px, and the four blocks 24 %.
 """
 import argparse
+import collections
 import functools
 import logging
 
@@ -44,12 +52,19 @@ from . import attention_net, category_attention, sanl
 
 LOG = logging.getLogger(__name__)
 
-#: base network name -> (stages run in order, stages followed by a block)
+
+class Backbone(collections.namedtuple('Backbone', 'stages block_after reduction subsample')):
+    """Stages run in order, the stages followed by a block, and the blocks' default reduction and subsample."""
+
+
+RESNET_STAGES = ('input_block', 'block2', 'block3', 'block4', 'block5')
+#: base network name -> its :class:`Backbone`
 BACKBONES = {
-    'resnet18': (('input_block', 'block2', 'block3', 'block4', 'block5'), ('block2', 'block3', 'block4', 'block5')),
-    'resnet50': (('input_block', 'block2', 'block3', 'block4', 'block5'), ('block2', 'block3', 'block4', 'block5')),
-    'resnet101': (('input_block', 'block2', 'block3', 'block4', 'block5'), ('block2', 'block3', 'block4', 'block5')),
-    'shufflenetv2k16': (('input_block', 'stage2', 'stage3', 'stage4', 'conv5'), ('stage2', 'stage3', 'conv5')),
+    'resnet18': Backbone(RESNET_STAGES, RESNET_STAGES[1:], reduction=2, subsample=1),
+    'resnet50': Backbone(RESNET_STAGES, RESNET_STAGES[1:], reduction=4, subsample=2),
+    'resnet101': Backbone(RESNET_STAGES, RESNET_STAGES[1:], reduction=4, subsample=2),
+    'shufflenetv2k16': Backbone(('input_block', 'stage2', 'stage3', 'stage4', 'conv5'), ('stage2', 'stage3', 'conv5'),
+                                reduction=2, subsample=1),
 }
 LAST_STRIDE_MAP = len(attention_net.STRIDES) - 1
 ATTENTION_SOURCES = ('attention-net', category_attention.SOURCE_NAME)
@@ -91,12 +106,13 @@ class SanlBase(openpifpaf.network.BaseNetwork):
     attention_source = 'attention-net'
     attention_checkpoint = None
     all_from_last_stride = False
-    reduction = 2
+    reduction = None  # None: the backbone's default (BACKBONES)
+    subsample = None  # None: the backbone's default (BACKBONES)
     param_budget = 0.10
     attention_scale = 1.0
 
     def __init__(self, name, base, stages, block_after, *, attention=None, all_from_last_stride=False,
-                 reduction=2, param_budget=None, attention_scale=1.0):
+                 reduction=2, subsample=1, param_budget=None, attention_scale=1.0):
         super().__init__(name, stride=base.stride, out_features=base.out_features)
         self.stages = tuple(stages)
         for stage in self.stages:
@@ -107,8 +123,8 @@ class SanlBase(openpifpaf.network.BaseNetwork):
         cap = inner_channels_cap([channels[stage] for stage in self.block_after], trunk_parameters, reduction,
                                  param_budget)
         self.nl_blocks = torch.nn.ModuleDict({
-            stage: (sanl.SANLBlock if attention is not None else sanl.NonLocalBlock)(channels[stage], reduction,
-                                                                                     cap)
+            stage: (sanl.SANLBlock if attention is not None else sanl.NonLocalBlock)(
+                channels[stage], reduction, cap, subsample)
             for stage in self.block_after
         })
         self.map_index = {stage: LAST_STRIDE_MAP if all_from_last_stride else i
@@ -119,9 +135,9 @@ class SanlBase(openpifpaf.network.BaseNetwork):
         self.all_from_last_stride = all_from_last_stride
         #: the attention source sees the image resized by this factor (its maps are resized to each block)
         self.attention_scale = attention_scale
-        LOG.info('%s: %s blocks after %s (inner channels %s, attention maps %s)', name,
+        LOG.info('%s: %s blocks after %s (inner channels %s, keys subsampled %dx, attention maps %s)', name,
                  'SANL' if attention is not None else 'NL', list(self.block_after),
-                 [self.nl_blocks[s].inner_channels for s in self.block_after],
+                 [self.nl_blocks[s].inner_channels for s in self.block_after], subsample,
                  [self.map_index[s] for s in self.block_after])
 
     def _stage_channels(self):
@@ -189,7 +205,11 @@ class SanlBase(openpifpaf.network.BaseNetwork):
         group.add_argument('--sanl-all-from-last-stride', default=False, action='store_true',
                            help='every SANL block takes the stride-32 attention map (the paper\'s SANL(32))')
         group.add_argument('--sanl-reduction', default=cls.reduction, type=int,
-                           help='inner channels of a block = channels / this (2 in the paper)')
+                           help='inner channels of a block = channels / this (2 in the paper; default: 2, and 4 '
+                                'on resnet50 / resnet101, their bottleneck width)')
+        group.add_argument('--sanl-subsample', default=cls.subsample, type=int,
+                           help='keys and values of a block from its input averaged over cells of this size '
+                                '(1: every position, the paper\'s; default: 1, and 2 on resnet50 / resnet101)')
         group.add_argument('--sanl-attention-scale', default=cls.attention_scale, type=float,
                            help='the attention source sees the image resized by this factor (0.5: a quarter of '
                                 'its cost; the maps are resized to each block anyway)')
@@ -204,8 +224,10 @@ class SanlBase(openpifpaf.network.BaseNetwork):
         cls.attention_checkpoint = args.sanl_attention_checkpoint
         cls.all_from_last_stride = args.sanl_all_from_last_stride
         cls.reduction = args.sanl_reduction
-        if cls.reduction < 1:
-            raise SanlConfigError('--sanl-reduction must be at least 1, not {}'.format(cls.reduction))
+        cls.subsample = args.sanl_subsample
+        for option, value in (('--sanl-reduction', cls.reduction), ('--sanl-subsample', cls.subsample)):
+            if value is not None and value < 1:
+                raise SanlConfigError('{} must be at least 1, not {}'.format(option, value))
         cls.param_budget = args.sanl_param_budget
         cls.attention_scale = args.sanl_attention_scale
         if not 0.0 < cls.attention_scale <= 1.0:
@@ -244,11 +266,12 @@ def build(base_name, spatial_aware):
     attention = attention_source(name) if spatial_aware else None
     if not spatial_aware and SanlBase.attention_checkpoint:
         LOG.warning('%s has plain non-local blocks: --sanl-attention-checkpoint is not used', name)
-    stages, block_after = BACKBONES[base_name]
+    backbone = BACKBONES[base_name]
     base = openpifpaf.BASE_FACTORIES[base_name]()
-    return SanlBase(name, base, stages, block_after, attention=attention,
+    return SanlBase(name, base, backbone.stages, backbone.block_after, attention=attention,
                     all_from_last_stride=SanlBase.all_from_last_stride and spatial_aware,
-                    reduction=SanlBase.reduction, param_budget=SanlBase.param_budget,
+                    reduction=SanlBase.reduction or backbone.reduction,
+                    subsample=SanlBase.subsample or backbone.subsample, param_budget=SanlBase.param_budget,
                     attention_scale=SanlBase.attention_scale if spatial_aware else 1.0)
 
 
