@@ -14,7 +14,8 @@ import torch
 import openpifpaf
 
 from openpifpaf_deepfashion.deepfashion.decoder import FashionCifCaf
-from openpifpaf_deepfashion.deepfashion2 import constants, datamodule, decoder, heads
+from openpifpaf_deepfashion.deepfashion2 import constants, datamodule, decoder, heads, merged
+from openpifpaf_deepfashion.deepfashion2.dataset import DeepFashion2Coco
 from openpifpaf_deepfashion.network.category_head import Category
 
 openpifpaf.plugin.register()
@@ -116,18 +117,18 @@ def test_targets_put_confidence_only_in_the_garments_own_category_fields(root):
             break
 
 
-def garment_fields(garments, stride=16, shape=(20, 20)):
+def garment_fields(garments, stride=16, shape=(20, 20), n_fields=294, skeleton=constants.SKELETON):
     """Hand-built CIF, CAF and category fields (regressions in cells) of garments given as (category, {slot:
-    (x, y)}) in pixels."""
-    cif = np.zeros((294, 5, *shape), dtype=np.float32)
-    caf = np.zeros((len(constants.SKELETON), 8, *shape), dtype=np.float32)
+    (x, y)}) in pixels (slots: of the n_fields CIF fields, joined by ``skeleton``)."""
+    cif = np.zeros((n_fields, 5, *shape), dtype=np.float32)
+    caf = np.zeros((len(skeleton), 8, *shape), dtype=np.float32)
     category = np.full((13, *shape), 0.01, dtype=np.float32)
     for category_id, points in garments:
         for slot, (x, y) in points.items():
             i, j = int(round(y / stride)), int(round(x / stride))
             # width, confidence, x, y, scale, from the 4 x 4 cells around (CifHr divides by 16 votes)
             cif[slot, :, i - 2:i + 2, j - 2:j + 2] = np.array([0.5, 1.0, x / stride, y / stride, 1.0])[:, None, None]
-        for c, (a, b) in enumerate(constants.SKELETON):
+        for c, (a, b) in enumerate(skeleton):
             if a - 1 in points and b - 1 in points:
                 (xa, ya), (xb, yb) = points[a - 1], points[b - 1]
                 i, j = int(round((ya + yb) / 2 / stride)), int(round((xa + xb) / 2 / stride))
@@ -235,14 +236,17 @@ def run(*args, cwd):
     return result
 
 
-def test_train_eval_predict_on_the_kgdet_demo(root, shared_data, tmp_path):
+@pytest.mark.parametrize('landmarks', ['all', 'merged'])
+def test_train_eval_predict_on_the_kgdet_demo(root, shared_data, tmp_path, landmarks):
     cwd = str(tmp_path)
     model = str(tmp_path / 'model.pkl')
     run('openpifpaf.train', '--dataset=deepfashion2', '--deepfashion2-root=' + root, '--basenet=shufflenetv2k16',
         '--deepfashion2-square-edge=97', '--batch-size=2', '--epochs=1', '--train-batches=3', '--val-batches=1',
-        '--loader-workers=0', '--output=' + model, cwd=cwd)
+        '--loader-workers=0', '--output=' + model, '--deepfashion2-landmarks=' + landmarks, cwd=cwd)
     checkpoint = model + '.epoch001'
     assert os.path.exists(checkpoint)
+    n_fields = len(torch.load(checkpoint, weights_only=False)['model'].head_metas[0].keypoints)
+    assert n_fields == (294 if landmarks == 'all' else merged.N_MERGED)
 
     output = str(tmp_path / 'eval')
     result = run('openpifpaf.eval', '--dataset=deepfashion2', '--deepfashion2-root=' + root,
@@ -276,3 +280,86 @@ def test_train_eval_predict_on_the_kgdet_demo(root, shared_data, tmp_path):
             assert len(garment['category_scores']) == 5
         n_garments += len(garments)
     assert n_garments > 0
+
+
+# --- the merged landmark set (--deepfashion2-landmarks=merged) ---
+
+def test_merge_table_is_one_to_one_per_category_flip_consistent_and_shares_landmarks():
+    for category_id in constants.CATEGORY_IDS:
+        table = merged.MERGE[category_id]
+        assert len(table) == constants.N_LANDMARKS[category_id] == len(set(table.tolist()))
+        for k, mirror in enumerate(constants.LANDMARK_FLIPS[category_id]):  # a flip of the garment = of its landmarks
+            assert merged.FLIP_INDICES[table[k]] == table[mirror - 1], (category_id, k + 1)
+        for a, b in constants.SKELETONS[category_id]:
+            assert tuple(sorted((int(table[a - 1]) + 1, int(table[b - 1]) + 1))) in merged.SKELETON
+    assert sorted(set(np.concatenate(list(merged.MERGE.values())).tolist())) == list(range(merged.N_MERGED))
+    assert merged.N_MERGED < 294 / 4
+    necklines = {tuple(merged.MERGE[c][[0, 1, 2, 4, 5]].tolist()) for c in constants.TOPS + constants.OUTWEAR}
+    assert len(necklines) == 1  # one neckline for all ten tops, dresses and outwear (1-3, 5, 6)
+    waistbands = {tuple(merged.MERGE[c][:3].tolist()) for c in constants.BOTTOMS}
+    assert len(waistbands) == 1
+    # a short sleeve's end is a long sleeve's end; an open front is not a closed top's neckline centre
+    assert merged.ROLES[1][9 - 1] == merged.ROLES[2][11 - 1] == 'cuff_out_a'
+    assert merged.MERGE[3][4 - 1] != merged.MERGE[1][4 - 1]
+    assert merged.KEYPOINTS[merged.FLIP_INDICES[merged.KEYPOINTS.index('front_edge1_a')]] == 'front_edge1_b'
+
+
+def test_merged_keypoints_expand_back_to_the_categorys_slots(root):
+    data = DeepFashion2Coco(os.path.join(root, 'train', 'image'),
+                            os.path.join(root, 'annotations', 'deepfashion2_train.json'))
+    n = 0
+    for ann in data.document['annotations']:
+        category_id = ann['category_id']
+        as_merged = np.array(merged.to_merged(ann['keypoints'], category_id)).reshape(-1, 3)
+        start, stop = constants.SLOT_RANGES[category_id]
+        slots = np.array(ann['keypoints']).reshape(-1, 3)
+        assert np.array_equal(merged.expand(as_merged)[start:stop], slots[start:stop])
+        assert np.count_nonzero(as_merged[:, 2]) == np.count_nonzero(slots[:, 2])
+        n += 1
+    assert n >= 30
+
+
+def test_merged_targets_and_flip_use_the_merged_landmarks(root):
+    module = configured('--deepfashion2-root=' + root, '--deepfashion2-no-augmentation',
+                        '--deepfashion2-square-edge=161', '--batch-size=1', '--deepfashion2-landmarks=merged')
+    assert module.landmark_names == merged.KEYPOINTS and module.landmark_flips == merged.HFLIP
+    data = module.train_loader().dataset
+    for index in range(4):
+        image, (cif, caf, _), _ = data[index]
+        assert cif.shape[0] == merged.N_MERGED and caf.shape[0] == len(merged.SKELETON)
+        anns = data.anns_by_image[data.images[index]['id']]
+        own = set(np.concatenate([merged.MERGE[a['category_id']] for a in anns]).tolist())
+        confident = {s for s in range(merged.N_MERGED) if (cif[s, 0] > 0.5).any()}
+        assert confident and confident <= own, (index, confident, own)
+    assert configured('--deepfashion2-root=' + root).eval_dataset().landmarks == 'all'  # evaluation: 294 slots
+    with pytest.raises(Exception, match='needs the category head'):
+        configured('--deepfashion2-landmarks=merged', '--deepfashion2-category-head=off')
+
+
+def test_decoder_expands_merged_instances_and_the_head_names_the_category():
+    metas = heads.landmark_metas(1, 'merged') + [heads.category_meta()]
+    for i, meta in enumerate(metas):
+        meta.head_index, meta.base_stride = i, 16
+    vest, sling = 5, 6  # the same merged landmarks: only the category head tells them apart
+    top = canonical_points(vest, 40.0, 20.0, 120.0, 110.0)
+    trousers = canonical_points(8, 170.0, 60.0, 100.0, 220.0)
+
+    def as_merged(category_id, points):
+        start, _ = constants.SLOT_RANGES[category_id]
+        return {int(merged.MERGE[category_id][slot - start]): xy for slot, xy in points.items()}
+
+    fields = garment_fields([(sling, as_merged(vest, top)), (8, as_merged(8, trousers))],
+                            n_fields=merged.N_MERGED, skeleton=merged.SKELETON)
+    dec = decoder.DeepFashion2CifCaf.factory(metas)[0]
+    assert dec.c_instance_fraction == merged.MIN_FRACTION
+    garments = {g.category_id: g for g in dec(fields)}
+    assert set(garments) == {sling, 8}, [(g.category_id, g.score) for g in dec(fields)]
+    for category_id, points, drawn_as in ((sling, top, vest), (8, trousers, 8)):
+        garment = garments[category_id]
+        assert garment.from_merged and garment.data.shape == (294, 3)
+        start, stop = constants.SLOT_RANGES[category_id]
+        assert np.all(garment.data[:start, 2] == 0) and np.all(garment.data[stop:, 2] == 0)
+        offset = constants.SLOT_RANGES[drawn_as][0] - start
+        for slot, (x, y) in points.items():
+            assert garment.data[slot - offset, 2] > 0.5
+            assert abs(garment.data[slot - offset, 0] - x) < 1.0 and abs(garment.data[slot - offset, 1] - y) < 1.0

@@ -11,7 +11,7 @@ from openpifpaf import transforms
 
 from ..errors import UserError
 from ..garment_datamodule import GarmentDataModule
-from . import constants, heads
+from . import constants, heads, merged
 from .converter import OUTPUT_NAME
 from .dataset import DeepFashion2Coco
 
@@ -42,8 +42,6 @@ class DeepFashion2(GarmentDataModule):
     """DeepFashion2 (13 categories, 294 slots): CIF and CAF over all slots and the category head."""
     dataset_name = DATASET_NAME
     option_prefix = 'deepfashion2'
-    landmark_names = constants.KEYPOINTS
-    landmark_flips = constants.HFLIP
 
     train_annotations = 'data-deepfashion2/annotations/deepfashion2_train.json'
     val_annotations = 'data-deepfashion2/annotations/deepfashion2_validation.json'
@@ -55,13 +53,14 @@ class DeepFashion2(GarmentDataModule):
     square_edge = 385
     upsample_stride = 1  #: 294 CIF fields: see heads.py for why not 2
     category_head = 'on'
+    landmarks = 'all'
     rescale_range = (0.5, 1.5)
     rotation = 15.0
 
     @property
     def head_metas(self):
         if self._head_metas is None:
-            self._head_metas = heads.landmark_metas(self.upsample_stride)
+            self._head_metas = heads.landmark_metas(self.upsample_stride, self.landmarks)
             if heads.wants_category_head(self.category_head):
                 self._head_metas.append(heads.category_meta())
         return self._head_metas
@@ -81,6 +80,9 @@ class DeepFashion2(GarmentDataModule):
             'CIF/CAF upsample stride (294 fields: 2 costs 4x head parameters and field memory)'))
         group.add_argument('--deepfashion2-category-head', default='auto', choices=('auto', 'on', 'off'),
                            help='the per-garment category head (13 categories); auto: on')
+        group.add_argument('--deepfashion2-landmarks', default=cls.landmarks, choices=heads.LANDMARK_SETS,
+                           help='CIF / CAF over all 294 slots, or over the 62 landmarks merged across categories '
+                                '(the category head says which apply); see the README for the comparison')
 
     @classmethod
     def configure(cls, args: argparse.Namespace):
@@ -94,6 +96,25 @@ class DeepFashion2(GarmentDataModule):
                 setattr(cls, split + '_annotations', annotations)
                 setattr(cls, split + '_image_dir', image_dir)
         cls.category_head = args.deepfashion2_category_head
+        cls.landmarks = args.deepfashion2_landmarks
+        if cls.landmarks == 'merged' and not heads.wants_category_head(cls.category_head):
+            raise UserError('--deepfashion2-landmarks=merged needs the category head (it says which landmarks '
+                            'apply): drop --deepfashion2-category-head=off')
+
+    def _trained_landmarks(self):
+        """'merged' or 'all', as the CIF head (possibly a checkpoint's, after consolidation) has them."""
+        return 'merged' if list(self.head_metas[0].keypoints) == merged.KEYPOINTS else 'all'
+
+    @property
+    def landmark_names(self):
+        return merged.KEYPOINTS if self._trained_landmarks() == 'merged' else constants.KEYPOINTS
+
+    @property
+    def landmark_flips(self):
+        return merged.HFLIP if self._trained_landmarks() == 'merged' else constants.HFLIP
+
+    def _split_options(self):
+        return {'landmarks': self._trained_landmarks()}
 
     def _dataset(self, purpose, image_dir, annotations, preprocess, **kwargs):
         data = DeepFashion2Coco(image_dir, annotations, preprocess=preprocess, **kwargs)

@@ -13,7 +13,7 @@ import torch.utils.data
 import openpifpaf
 
 from ..deepfashion.dataset import AnnotationFileError, read_image
-from . import coco_json
+from . import coco_json, merged
 from .annos import DeepFashion2FormatError
 
 LOG = logging.getLogger(__name__)
@@ -36,12 +36,15 @@ class DeepFashion2Coco(torch.utils.data.Dataset):
     :param only_annotated: keep only images with a garment with a labelled landmark (training).
     :param blank_unreadable: an unreadable image raises (training), or (evaluation) is logged and replaced by a
         grey image of its size, so that its garments count as not detected.
+    :param landmarks: ``'all'``: the garments' 294-slot keypoints; ``'merged'``: as the merged landmarks
+        (:mod:`.merged`), for the targets of a network trained on them.
     """
 
     def __init__(self, image_dir, ann_file, *, preprocess=None, only_annotated=True, n_images=None,
-                 blank_unreadable=False):
+                 blank_unreadable=False, landmarks='all'):
         super().__init__()
         self.image_dir = image_dir
+        self.landmarks = landmarks
         self.ann_file = ann_file
         self.blank_unreadable = blank_unreadable
         self.document = load_document(ann_file)
@@ -68,5 +71,8 @@ class DeepFashion2Coco(torch.utils.data.Dataset):
         # polygons are not needed by the targets: not copied
         anns = [copy.deepcopy({key: value for key, value in ann.items() if key != 'segmentation'})
                 for ann in self.anns_by_image[image_info['id']]]
+        if self.landmarks == 'merged':
+            for ann in anns:
+                ann['keypoints'] = merged.to_merged(ann['keypoints'], ann['category_id'])
         image, meta = read_image(self.ann_file, self.image_dir, image_info, index, self.blank_unreadable)
         return self.preprocess(image, anns, meta)

@@ -10,10 +10,15 @@ alone.  The other categories' slots are zeroed, so the metric and ``--json-outpu
 Where instances of different categories cover one garment (boxes with IoU >= ``DUPLICATE_IOU``), the one with the
 higher score x category probability stays: the head settles what the fields decoded twice.
 
+A network trained on the merged landmarks (``--deepfashion2-landmarks=merged``) decodes instances over them;
+each is expanded to every category's slots (:func:`.merged.expand`), and its category is the argmax of p_head(c)
+times the mean confidence of c's landmarks (normalized over the categories): the landmarks are shared, so the
+head names the garment and the slots only say which categories' landmarks are complete.
+
 OpenPifPaf's C++ decoder thresholds instances by the mean confidence over all 294 slots, a small fraction of a
-garment's own-slot mean (8 / 294 for a skirt).  The C++ part runs with the instance threshold scaled by that
-smallest fraction, and ``--instance-threshold`` is then applied to the garment's own-slot mean
-(``Garment2Annotation.score``), by which the garments are also sorted.
+garment's own-slot mean (8 / 294 for a skirt; 8 / 62 on the merged landmarks).  The C++ part runs with the
+instance threshold scaled by that smallest fraction, and ``--instance-threshold`` is then applied to the
+garment's own-slot mean (``Garment2Annotation.score``), by which the garments are also sorted.
 """
 import numpy as np
 
@@ -21,7 +26,7 @@ import openpifpaf
 
 from ..deepfashion.decoder import FashionCifCaf
 from ..deepfashion.metrics.matching import box_iou
-from . import constants
+from . import constants, merged
 
 DATASET_NAME = 'deepfashion2'
 
@@ -54,12 +59,18 @@ class Garment2Annotation(openpifpaf.Annotation):
     ``category_source`` is ``'slots'``) and ``score``, the mean confidence over its category's slots."""
     category_scores = None
     category_source = 'slots'
+    from_merged = False  #: decoded over the merged landmarks
+    category_fill = None  #: for from_merged: each category's mean landmark confidence (normalized)
 
     @classmethod
     def from_annotation(cls, ann, category_scores=None):
-        garment = cls(ann.keypoints, ann.skeleton, ann.sigmas, categories=list(constants.CATEGORY_NAMES))
-        garment.data = np.array(ann.data)
-        garment.joint_scales = np.array(ann.joint_scales)
+        garment = cls(constants.KEYPOINTS, constants.SKELETON, constants.SIGMAS,
+                      categories=list(constants.CATEGORY_NAMES))
+        garment.from_merged = len(ann.data) == merged.N_MERGED
+        expand = merged.expand if garment.from_merged else np.array
+        garment.data = np.array(expand(ann.data), dtype=np.float64)
+        garment.joint_scales = np.array(expand(ann.joint_scales), dtype=np.float64)
+        garment.category_fill = merged.category_fill(ann.data[:, 2]) if garment.from_merged else None
         garment.decoding_order = ann.decoding_order
         garment.frontier_order = ann.frontier_order
         if hasattr(ann, 'id_'):
@@ -69,7 +80,7 @@ class Garment2Annotation(openpifpaf.Annotation):
     def assign_category(self, category_scores=None):
         """Category from the slots' confidence shares, weighted by ``category_scores`` (the head's, index =
         id - 1) if given; then only that category's slots and skeleton are kept."""
-        shares = slot_shares(self.data[:, 2])
+        shares = self.category_fill if self.from_merged else slot_shares(self.data[:, 2])
         if category_scores is None:
             self.category_scores = shares
             self.category_source = 'slots'
@@ -143,6 +154,11 @@ class DeepFashion2CifCaf(FashionCifCaf):
     dataset_name = DATASET_NAME
     annotation_class = Garment2Annotation
     c_instance_fraction = MIN_SLOT_FRACTION
+
+    def __init__(self, cif_metas, caf_metas, category_meta=None, **kwargs):
+        super().__init__(cif_metas, caf_metas, category_meta, **kwargs)
+        if len(cif_metas[0].keypoints) == merged.N_MERGED:
+            self.c_instance_fraction = merged.MIN_FRACTION
 
     @staticmethod
     def select(garments):

@@ -26,23 +26,28 @@ as much again); upsample 2 makes that 21.9 M parameters and 37.8 MB per image.  
 from openpifpaf import headmeta
 
 from ..network.category_head import Category
-from . import constants
+from . import constants, merged
 
 DATASET_NAME = 'deepfashion2'
 
 
-def landmark_metas(upsample_stride):
-    """CIF and CAF head metas over the 294 slots and all categories' skeletons."""
+LANDMARK_SETS = ('all', 'merged')
+
+
+def landmark_metas(upsample_stride, landmarks='all'):
+    """CIF and CAF head metas over the 294 slots and all categories' skeletons, or (``landmarks='merged'``) over
+    the merged landmarks (:mod:`.merged`)."""
+    source = merged if landmarks == 'merged' else constants
     cif = headmeta.Cif('cif', DATASET_NAME,
-                       keypoints=constants.KEYPOINTS,
-                       sigmas=constants.SIGMAS,
-                       pose=constants.POSE,
-                       draw_skeleton=constants.SKELETON)
+                       keypoints=source.KEYPOINTS,
+                       sigmas=source.SIGMAS,
+                       pose=source.POSE,
+                       draw_skeleton=source.SKELETON)
     caf = headmeta.Caf('caf', DATASET_NAME,
-                       keypoints=constants.KEYPOINTS,
-                       sigmas=constants.SIGMAS,
-                       pose=constants.POSE,
-                       skeleton=constants.SKELETON)
+                       keypoints=source.KEYPOINTS,
+                       sigmas=source.SIGMAS,
+                       pose=source.POSE,
+                       skeleton=source.SKELETON)
     cif.upsample_stride = upsample_stride
     caf.upsample_stride = upsample_stride
     return [cif, caf]
