@@ -246,23 +246,3 @@ def test_deepfashion2_learning_quick_run_writes_categories_baseline_and_multi_ga
     assert written['batchnorm']['layers'] > 0 and written['batchnorm']['images'] == 12
     assert all(value >= 0 for value in written['wall_s'].values())
     assert written['training']['steps'] == 3 and written['verdict']['ne_ratio'] is not None
-
-
-def test_deepfashion2_decoders_split_the_fields_by_category_as_per_category_heads_would():
-    """tools/benchmark_deepfashion2_decoders.py: each category's pass gets exactly its slots and connections."""
-    tool = load_tool('benchmark_deepfashion2_decoders')
-    constants = tool.constants
-    from openpifpaf_deepfashion.deepfashion2 import heads  # pylint: disable=import-outside-toplevel
-    cif, caf = heads.landmark_metas(1)
-    for meta in (cif, caf):
-        meta.base_stride = 16
-    covered_slots, covered_connections = [], []
-    for category_id in constants.CATEGORY_IDS:
-        cif_c, caf_c, slots, connections = tool.category_metas(cif, caf, category_id)
-        assert list(cif_c.keypoints) == constants.KEYPOINTS[slots] and cif_c.stride == 16
-        start = constants.SLOT_RANGES[category_id][0]
-        assert [(a + start, b + start) for a, b in caf_c.skeleton] == \
-            [constants.SKELETON[i] for i in connections] == tool.decoder.category_pairs(category_id)
-        covered_slots += list(range(slots.start, slots.stop))
-        covered_connections += connections
-    assert covered_slots == list(range(294)) and sorted(covered_connections) == list(range(len(constants.SKELETON)))

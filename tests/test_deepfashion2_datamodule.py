@@ -363,3 +363,24 @@ def test_decoder_expands_merged_instances_and_the_head_names_the_category():
         for slot, (x, y) in points.items():
             assert garment.data[slot - offset, 2] > 0.5
             assert abs(garment.data[slot - offset, 0] - x) < 1.0 and abs(garment.data[slot - offset, 1] - y) < 1.0
+
+
+def test_category_passes_get_exactly_their_categorys_slots_and_connections():
+    """The decoder's per-category passes (what per-category heads would decode) cover the 294 slots and the
+    skeleton once each, every pass with its category's own slots and connections."""
+    cif, caf = heads.landmark_metas(1)
+    for meta in (cif, caf):
+        meta.base_stride = 16
+    covered_slots, covered_connections = [], []
+    for category_id in constants.CATEGORY_IDS:
+        cif_c, caf_c, slots, connections = decoder.category_pass_metas(cif, caf, category_id)
+        assert list(cif_c.keypoints) == constants.KEYPOINTS[slots] and cif_c.stride == caf_c.stride == 16
+        start = constants.SLOT_RANGES[category_id][0]
+        assert [(a + start, b + start) for a, b in caf_c.skeleton] == \
+            [constants.SKELETON[i] for i in connections] == decoder.category_pairs(category_id)
+        covered_slots += list(range(slots.start, slots.stop))
+        covered_connections += connections
+    assert covered_slots == list(range(294)) and sorted(covered_connections) == list(range(len(constants.SKELETON)))
+    dec = decoder.DeepFashion2CifCaf.factory(heads.landmark_metas(1))[0]
+    assert dec.per_category and len(dec.category_passes()) == 13
+    assert not decoder.DeepFashion2CifCaf.factory(heads.landmark_metas(1, 'merged'))[0].per_category

@@ -3,9 +3,15 @@
 Per-category heads (13 CIF / CAF pairs, one per category) compute the same channels as the all-slot head (a 1x1
 convolution split by rows) and are trained on the same targets with the same summed loss (OpenPifPaf's composite
 losses sum over fields, so 13 heads' losses add up to the all-slot head's), so what tells them apart is decoding:
-13 CifCaf passes, one per category, instead of one.  This tool runs both on the fields of an all-slot checkpoint
-(the per-category passes on the category's slice of the fields: exactly what the split heads would output) over
-the first ``--n-images`` images of a directory, and prints the decoding time per image and the garments found::
+13 CifCaf passes, one per category, instead of one over all slots.  This tool times, per image, over the first
+``--n-images`` images of a directory and on the fields of an all-slot checkpoint:
+
+* one CifCaf pass over the 294 slots, at the smallest category's share of the instance threshold (the plugin's
+  decoder before it ran per category);
+* 13 CifCaf passes, one per category on that category's part of the fields (exactly what split heads output;
+  the plugin's decoder runs these, ``decoder.category_pass_metas``);
+* the plugin's whole decoder (the 13 passes, the category readout, the duplicate suppression across categories
+  and the ``--deepfashion2-max-garments`` cap)::
 
     python tools/benchmark_deepfashion2_decoders.py --checkpoint model.pkl --image-dir DF2/validation/image
 
@@ -27,22 +33,15 @@ from benchmark_deepfashion2_learning import EVAL
 from openpifpaf_deepfashion.deepfashion2 import constants, decoder
 
 
-def category_metas(cif, caf, category_id):
-    """CIF and CAF metas of one category's slots, as a per-category head pair would have them."""
-    start, stop = constants.SLOT_RANGES[category_id]
-    connections = [i for i, (a, b) in enumerate(constants.SKELETON) if start < a <= stop and start < b <= stop]
-    skeleton = [(constants.SKELETON[i][0] - start, constants.SKELETON[i][1] - start) for i in connections]
-    keypoints = constants.KEYPOINTS[start:stop]
-    sigmas = constants.SIGMAS[start:stop]
-    pose = constants.POSE[start:stop]
-    cif_c = openpifpaf.headmeta.Cif('cif', 'deepfashion2-' + str(category_id), keypoints=keypoints, sigmas=sigmas,
-                                    pose=pose, draw_skeleton=skeleton)
-    caf_c = openpifpaf.headmeta.Caf('caf', 'deepfashion2-' + str(category_id), keypoints=keypoints, sigmas=sigmas,
-                                    pose=pose, skeleton=skeleton)
-    for meta, like in ((cif_c, cif), (caf_c, caf)):
-        meta.base_stride, meta.upsample_stride = like.base_stride, like.upsample_stride
-    cif_c.head_index, caf_c.head_index = 0, 1
-    return cif_c, caf_c, slice(start, stop), connections
+def cifcaf_pass(dec, fields):
+    """OpenPifPaf's CifCaf part of the plugin's decoder ``dec``, at its instance-threshold share."""
+    nms = openpifpaf.decoder.utils.nms.Keypoints
+    threshold = nms.get_instance_threshold()
+    nms.set_instance_threshold(dec.c_instance_fraction * threshold)
+    try:
+        return openpifpaf.decoder.CifCaf.__call__(dec, fields)
+    finally:
+        nms.set_instance_threshold(threshold)
 
 
 def configure_thresholds():
@@ -70,22 +69,29 @@ def main(argv=None):
         raise SystemExit('{}: its CIF head has {} fields, not the 294 slots'.format(
             args.checkpoint, len(cif.keypoints)))
     all_slots = decoder.DeepFashion2CifCaf.factory(net.head_metas)[0]
-    per_category = [category_metas(cif, caf, c) for c in constants.CATEGORY_IDS]
-    split_decoders = [(openpifpaf.decoder.CifCaf([cif_c], [caf_c]), slots, connections)
-                      for cif_c, caf_c, slots, connections in per_category]
+    split_decoders = all_slots.category_passes()
 
     paths = sorted(glob.glob(os.path.join(args.image_dir, '*.jpg')))[:args.n_images]
-    times = {'all-slot head, one pass': [], 'per-category heads, 13 passes': []}
-    found = {name: 0 for name in times}
+
+    def split_passes(fields):
+        return [ann for split, slots, connections in split_decoders
+                for ann in split([fields[0][slots], fields[1][connections]])]
+
+    decoders = {
+        'one CifCaf pass over the 294 slots (at the smallest category\'s threshold share)':
+            lambda fields: cifcaf_pass(all_slots, fields),
+        '13 CifCaf passes, one per category (as per-category heads decode; the plugin\'s decoder runs these)':
+            split_passes,
+        'the plugin\'s whole decoder (13 passes, category readout, duplicates across categories, cap)': all_slots,
+    }
+    times = {name: [] for name in decoders}
+    found = {name: 0 for name in decoders}
     for image in benchmark_network.input_images(paths, args.long_edge, torch.device('cpu')):
         fields, _ = benchmark_network.forward(net, image)
-        start = time.perf_counter()
-        found['all-slot head, one pass'] += len(all_slots(fields))
-        times['all-slot head, one pass'].append(time.perf_counter() - start)
-        start = time.perf_counter()
-        for split, slots, connections in split_decoders:
-            found['per-category heads, 13 passes'] += len(split([fields[0][slots], fields[1][connections]]))
-        times['per-category heads, 13 passes'].append(time.perf_counter() - start)
+        for name, decode in decoders.items():
+            start = time.perf_counter()
+            found[name] += len(decode(fields))
+            times[name].append(time.perf_counter() - start)
 
     print('machine: {}; {} images of {} at long edge {}; thresholds {}'.format(
         benchmark.machine('cpu'), len(paths), args.image_dir, args.long_edge, ' '.join(EVAL)))

@@ -148,17 +148,72 @@ def register_painter():
     openpifpaf.show.annotation_painter.PAINTERS['Garment2Annotation'] = Garment2Painter
 
 
+def category_pass_metas(cif, caf, category_id):
+    """(CIF meta, CAF meta, slot slice, connection indices) of one category's slots of the 294-slot metas: what a
+    per-category head pair would have, for a CifCaf pass over that category's part of the fields."""
+    start, stop = constants.SLOT_RANGES[category_id]
+    connections = [i for i, (a, b) in enumerate(caf.skeleton) if start < a <= stop and start < b <= stop]
+    skeleton = [(caf.skeleton[i][0] - start, caf.skeleton[i][1] - start) for i in connections]
+    name = '{}-{}'.format(DATASET_NAME, constants.slug(category_id))
+    shared = dict(keypoints=cif.keypoints[start:stop], sigmas=cif.sigmas[start:stop], pose=cif.pose[start:stop])
+    cif_c = openpifpaf.headmeta.Cif('cif', name, draw_skeleton=skeleton, **shared)
+    caf_c = openpifpaf.headmeta.Caf('caf', name, skeleton=skeleton, **shared)
+    for meta, like in ((cif_c, cif), (caf_c, caf)):
+        meta.base_stride, meta.upsample_stride = like.base_stride, like.upsample_stride
+    cif_c.head_index, caf_c.head_index = 0, 1
+    return cif_c, caf_c, slice(start, stop), connections
+
+
 class DeepFashion2CifCaf(FashionCifCaf):
     """Chosen ahead of the plain CifCaf decoder for networks with deepfashion2 heads: the first dataset's decoder
-    with this dataset's garments, C++ threshold share and duplicate suppression."""
+    with this dataset's garments, C++ threshold share and duplicate suppression.
+
+    Over the 294 slots it runs one CifCaf pass per category on that category's part of the fields (what
+    per-category heads would decode): no instance crosses categories anyway, and each pass thresholds instances
+    by their own category's mean confidence, where one pass over all slots has to run at the smallest category's
+    share of it and then builds, completes and drops many more instances
+    (``tools/benchmark_deepfashion2_decoders.py``).  Over the merged landmarks it runs one pass."""
     dataset_name = DATASET_NAME
     annotation_class = Garment2Annotation
     c_instance_fraction = MIN_SLOT_FRACTION
 
     def __init__(self, cif_metas, caf_metas, category_meta=None, **kwargs):
         super().__init__(cif_metas, caf_metas, category_meta, **kwargs)
+        self.per_category = len(cif_metas[0].keypoints) == constants.N_SLOTS
+        self._category_passes = None
         if len(cif_metas[0].keypoints) == merged.N_MERGED:
             self.c_instance_fraction = merged.MIN_FRACTION
+
+    def category_passes(self):
+        """[(CifCaf decoder, slot slice, connection indices)] per category, built on first use (the metas' strides
+        are set by then)."""
+        if self._category_passes is None:
+            self._category_passes = []
+            for category_id in constants.CATEGORY_IDS:
+                cif_c, caf_c, slots, connections = category_pass_metas(
+                    self.cif_metas[0], self.caf_metas[0], category_id)
+                self._category_passes.append((openpifpaf.decoder.CifCaf([cif_c], [caf_c]), slots, connections))
+        return self._category_passes
+
+    def __call__(self, fields, initial_annotations=None):
+        if not self.per_category:
+            return super().__call__(fields, initial_annotations)
+        cif = fields[self.cif_metas[0].head_index]
+        caf = fields[self.caf_metas[0].head_index]
+        annotations = []
+        for decode, slots, connections in self.category_passes():
+            for ann in decode([cif[slots], caf[connections]]):
+                annotations.append(self._all_slots(ann, slots))
+        instance_threshold = openpifpaf.decoder.utils.nms.Keypoints.get_instance_threshold()
+        return self.garments(annotations, fields, instance_threshold)
+
+    def _all_slots(self, ann, slots):
+        """A category pass's annotation as a 294-slot one."""
+        full = openpifpaf.Annotation(self.cif_metas[0].keypoints, self.caf_metas[0].skeleton,
+                                     sigmas=self.cif_metas[0].sigmas)
+        full.data[slots] = ann.data
+        full.joint_scales[slots] = ann.joint_scales
+        return full
 
     @staticmethod
     def select(garments):
