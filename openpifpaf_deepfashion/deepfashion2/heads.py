@@ -1,21 +1,21 @@
-"""The deepfashion2 network's heads, first design: one CIF and one CAF head over all 294 slots, plus the
-category head (13 categories).
+"""The deepfashion2 network's heads: one CIF and one CAF head over all 294 slots (or the merged landmarks), plus
+the category head (13 categories).
 
-Why this design first: it is OpenPifPaf's own CifCaf unchanged (encoders, losses, C++ decoder), and
-DeepFashion2's slot layout already is one slot set per category end to end, with no skeleton link between
-categories.  A garment labels only its category's slots; the other categories' slots are absent (v=0), so each
-CIF / CAF field learns "a landmark of my category here, or nothing": the per-category masking of issue 9, done
-by the targets (other categories' fields are negatives at the garment, never ignored).  The category head then
-names each decoded garment, and the decoder keeps that category's slots only.
+Why all 294 slots (the default, ``--deepfashion2-landmarks=all``): it is OpenPifPaf's own CifCaf unchanged
+(encoders, losses, C++ decoder), and DeepFashion2's slot layout already is one slot set per category end to
+end, with no skeleton link between categories.  A garment labels only its category's slots; the other
+categories' slots are absent (v=0), so each CIF / CAF field learns "a landmark of my category here, or
+nothing": the per-category masking of issue 9, done by the targets (other categories' fields are negatives at
+the garment, never ignored).  The category head then names each decoded garment, and the decoder keeps that
+category's slots only.
 
-Alternatives, to be measured against this one later (not built here):
+The alternatives, measured against it (README, "Which design for the 294 slots"):
 
-* per-category heads (13 CIF/CAF pairs): the same outputs split into 13 heads; lets each category have its own
-  upsample stride, loss weight and decoder run, at 13 decoder passes per image and 13x the head bookkeeping.
-* a merged, shared landmark set (e.g. neckline, shoulders, sleeve ends, waist, hem shared across categories,
-  some 50-60 slots): far fewer fields (about 1/5 of the CIF/CAF channels and memory), more training signal per
-  field, and the category head chooses which merged slots apply and maps them back to the category's landmarks;
-  it needs a hand-made merge table and makes the category head's errors landmark errors.
+* per-category heads (13 CIF/CAF pairs): the same channels, targets and summed loss, so the same training; their
+  one difference, a decoding pass per category, is what the decoder now does with the all-slot fields.
+* the merged landmark set (``--deepfashion2-landmarks=merged``, :mod:`.merged`: 62 landmarks, 88 connections,
+  about a quarter of the channels): at the benchmark's CPU budget it decoded far fewer garments of the right
+  category (NE 0.236 against 0.191), because the category head alone names the garment there.
 
 Size (shufflenetv2k16, 1,392 features): a CIF field has 5 output channels and a CAF connection 8, per upsample
 stride squared.  294 CIF fields and 308 CAF connections are 3,934 channels at upsample 1: 5.5 M head parameters
