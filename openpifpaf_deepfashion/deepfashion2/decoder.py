@@ -46,6 +46,11 @@ def category_pairs(category_id):
     return [(a, b) for a, b in constants.SKELETON if start < a <= stop and start < b <= stop]
 
 
+#: category id -> (its connections, the same 0-based), computed once: every decoded garment takes one
+CATEGORY_SKELETONS = {c: (category_pairs(c), (np.asarray(category_pairs(c)) - 1).tolist())
+                      for c in constants.CATEGORY_IDS}
+
+
 def slot_shares(confidences):
     """Each category's share of the instance's summed slot confidence (sums to 1; uniform if all are 0)."""
     sums = np.array([np.sum(confidences[slice(*constants.SLOT_RANGES[c])]) for c in constants.CATEGORY_IDS])
@@ -64,15 +69,24 @@ class Garment2Annotation(openpifpaf.Annotation):
 
     @classmethod
     def from_annotation(cls, ann, category_scores=None):
-        garment = cls(constants.KEYPOINTS, constants.SKELETON, constants.SIGMAS,
-                      categories=list(constants.CATEGORY_NAMES))
-        garment.from_merged = len(ann.data) == merged.N_MERGED
-        expand = merged.expand if garment.from_merged else np.array
-        garment.data = np.array(expand(ann.data), dtype=np.float64)
-        garment.joint_scales = np.array(expand(ann.joint_scales), dtype=np.float64)
+        """The garment of a decoded instance: over the 294 slots, over one category's slots (``ann.slots``, the
+        slice of a per-category pass) or over the merged landmarks."""
+        # no skeleton here: assign_category sets the category's own (OpenPifPaf's __init__ converts the one
+        # given, 308 connections, which cost more than the rest of the garment when thousands are decoded)
+        garment = cls(constants.KEYPOINTS, [], constants.SIGMAS, categories=list(constants.CATEGORY_NAMES))
+        garment.from_merged = len(ann.data) == merged.N_MERGED and getattr(ann, 'slots', None) is None
+        if getattr(ann, 'slots', None) is not None:
+            garment.data = np.zeros((constants.N_SLOTS, 3))
+            garment.joint_scales = np.zeros(constants.N_SLOTS)
+            garment.data[ann.slots] = ann.data
+            garment.joint_scales[ann.slots] = ann.joint_scales
+        else:
+            expand = merged.expand if garment.from_merged else np.array
+            garment.data = np.array(expand(ann.data), dtype=np.float64)
+            garment.joint_scales = np.array(expand(ann.joint_scales), dtype=np.float64)
+            garment.decoding_order = ann.decoding_order
+            garment.frontier_order = ann.frontier_order
         garment.category_fill = merged.category_fill(ann.data[:, 2]) if garment.from_merged else None
-        garment.decoding_order = ann.decoding_order
-        garment.frontier_order = ann.frontier_order
         if hasattr(ann, 'id_'):
             garment.id_ = ann.id_
         return garment.assign_category(category_scores)
@@ -94,8 +108,7 @@ class Garment2Annotation(openpifpaf.Annotation):
         outside[start:stop] = False
         self.data[outside] = 0.0
         self.joint_scales[outside] = 0.0
-        self.skeleton = category_pairs(self.category_id)
-        self.skeleton_m1 = (np.asarray(self.skeleton) - 1).tolist()
+        self.skeleton, self.skeleton_m1 = CATEGORY_SKELETONS[self.category_id]
         return self
 
     @property
@@ -203,17 +216,10 @@ class DeepFashion2CifCaf(FashionCifCaf):
         annotations = []
         for decode, slots, connections in self.category_passes():
             for ann in decode([cif[slots], caf[connections]]):
-                annotations.append(self._all_slots(ann, slots))
+                ann.slots = slots  # where its landmarks go among the 294 (Garment2Annotation.from_annotation)
+                annotations.append(ann)
         instance_threshold = openpifpaf.decoder.utils.nms.Keypoints.get_instance_threshold()
         return self.garments(annotations, fields, instance_threshold)
-
-    def _all_slots(self, ann, slots):
-        """A category pass's annotation as a 294-slot one."""
-        full = openpifpaf.Annotation(self.cif_metas[0].keypoints, self.caf_metas[0].skeleton,
-                                     sigmas=self.cif_metas[0].sigmas)
-        full.data[slots] = ann.data
-        full.joint_scales[slots] = ann.joint_scales
-        return full
 
     @staticmethod
     def select(garments):
@@ -223,10 +229,14 @@ class DeepFashion2CifCaf(FashionCifCaf):
 def suppress_duplicates(garments, iou_threshold=DUPLICATE_IOU):
     """Of garments of different categories with boxes overlapping by ``iou_threshold`` or more, keep the one with
     the highest score x category probability (same-category duplicates are OpenPifPaf's NMS's)."""
-    kept = []  # (garment, box)
-    for garment in sorted(garments, key=lambda g: -g.score * g.category_probability):
-        box = np.asarray(garment.bbox(), dtype=np.float64)
-        if all(k.category_id == garment.category_id or box_iou(box[None], k_box[None])[0, 0] < iou_threshold
-               for k, k_box in kept):
-            kept.append((garment, box))
-    return [garment for garment, _ in kept]
+    garments = sorted(garments, key=lambda g: -g.score * g.category_probability)
+    boxes = np.array([g.bbox() for g in garments], dtype=np.float64).reshape(-1, 4)
+    categories = np.array([g.category_id for g in garments])
+    kept = []  # indices; each new garment against all kept ones at once
+    for i in range(len(garments)):
+        if kept:
+            overlaps = box_iou(boxes[i:i + 1], boxes[kept])[0] >= iou_threshold
+            if np.any(overlaps & (categories[kept] != categories[i])):
+                continue
+        kept.append(i)
+    return [garments[i] for i in kept]
