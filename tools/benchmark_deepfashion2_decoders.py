@@ -30,18 +30,8 @@ import openpifpaf
 import benchmark
 import benchmark_network
 from benchmark_deepfashion2_learning import EVAL
+from openpifpaf_deepfashion.deepfashion.decoder import FashionCifCaf
 from openpifpaf_deepfashion.deepfashion2 import constants, decoder
-
-
-def cifcaf_pass(dec, fields):
-    """OpenPifPaf's CifCaf part of the plugin's decoder ``dec``, at its instance-threshold share."""
-    nms = openpifpaf.decoder.utils.nms.Keypoints
-    threshold = nms.get_instance_threshold()
-    nms.set_instance_threshold(dec.c_instance_fraction * threshold)
-    try:
-        return openpifpaf.decoder.CifCaf.__call__(dec, fields)
-    finally:
-        nms.set_instance_threshold(threshold)
 
 
 def configure_thresholds():
@@ -69,19 +59,12 @@ def main(argv=None):
         raise SystemExit('{}: its CIF head has {} fields, not the 294 slots'.format(
             args.checkpoint, len(cif.keypoints)))
     all_slots = decoder.DeepFashion2CifCaf.factory(net.head_metas)[0]
-    split_decoders = all_slots.category_passes()
-
     paths = sorted(glob.glob(os.path.join(args.image_dir, '*.jpg')))[:args.n_images]
-
-    def split_passes(fields):
-        return [ann for split, slots, connections in split_decoders
-                for ann in split([fields[0][slots], fields[1][connections]])]
-
     decoders = {
         'one CifCaf pass over the 294 slots (at the smallest category\'s threshold share)':
-            lambda fields: cifcaf_pass(all_slots, fields),
+            lambda fields: FashionCifCaf.instances(all_slots, fields),  # the shared decoder's single pass
         '13 CifCaf passes, one per category (as per-category heads decode; the plugin\'s decoder runs these)':
-            split_passes,
+            all_slots.instances,
         'the plugin\'s whole decoder (13 passes, category readout, duplicates across categories, cap)': all_slots,
     }
     times = {name: [] for name in decoders}

@@ -61,14 +61,18 @@ class FashionCifCaf(openpifpaf.decoder.CifCaf):
         ]
 
     def __call__(self, fields, initial_annotations=None):
+        instance_threshold = openpifpaf.decoder.utils.nms.Keypoints.get_instance_threshold()
+        return self.garments(self.instances(fields, initial_annotations), fields, instance_threshold)
+
+    def instances(self, fields, initial_annotations=None):
+        """OpenPifPaf's CifCaf instances, its C++ part at ``c_instance_fraction`` of ``--instance-threshold``."""
         nms = openpifpaf.decoder.utils.nms.Keypoints
         instance_threshold = nms.get_instance_threshold()
         nms.set_instance_threshold(self.c_instance_fraction * instance_threshold)
         try:
-            annotations = super().__call__(fields, initial_annotations)
+            return super().__call__(fields, initial_annotations)
         finally:
             nms.set_instance_threshold(instance_threshold)
-        return self.garments(annotations, fields, instance_threshold)
 
     def garments(self, annotations, fields, instance_threshold=0.0):
         """One garment annotation per decoded instance, with its category read out where there is a category

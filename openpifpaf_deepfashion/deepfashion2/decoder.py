@@ -15,10 +15,12 @@ each is expanded to every category's slots (:func:`.merged.expand`), and its cat
 times the mean confidence of c's landmarks (normalized over the categories): the landmarks are shared, so the
 head names the garment and the slots only say which categories' landmarks are complete.
 
-OpenPifPaf's C++ decoder thresholds instances by the mean confidence over all 294 slots, a small fraction of a
-garment's own-slot mean (8 / 294 for a skirt; 8 / 62 on the merged landmarks).  The C++ part runs with the
-instance threshold scaled by that smallest fraction, and ``--instance-threshold`` is then applied to the
-garment's own-slot mean (``Garment2Annotation.score``), by which the garments are also sorted.
+Over the 294 slots the decoder runs one CifCaf pass per category on that category's part of the fields, so
+OpenPifPaf's C++ decoder thresholds each instance by its own category's mean confidence.  Over the merged
+landmarks one pass thresholds by the mean over all 62, a fraction of a garment's own mean (8 / 62 for a skirt):
+that pass runs with the instance threshold scaled by that smallest fraction.  Either way ``--instance-threshold``
+is then applied to the garment's own-slot mean (``Garment2Annotation.score``), by which the garments are also
+sorted.
 """
 import numpy as np
 
@@ -74,12 +76,13 @@ class Garment2Annotation(openpifpaf.Annotation):
         # no skeleton here: assign_category sets the category's own (OpenPifPaf's __init__ converts the one
         # given, 308 connections, which cost more than the rest of the garment when thousands are decoded)
         garment = cls(constants.KEYPOINTS, [], constants.SIGMAS, categories=list(constants.CATEGORY_NAMES))
-        garment.from_merged = len(ann.data) == merged.N_MERGED and getattr(ann, 'slots', None) is None
-        if getattr(ann, 'slots', None) is not None:
+        slots = getattr(ann, 'slots', None)
+        garment.from_merged = slots is None and len(ann.data) == merged.N_MERGED
+        if slots is not None:
             garment.data = np.zeros((constants.N_SLOTS, 3))
             garment.joint_scales = np.zeros(constants.N_SLOTS)
-            garment.data[ann.slots] = ann.data
-            garment.joint_scales[ann.slots] = ann.joint_scales
+            garment.data[slots] = ann.data
+            garment.joint_scales[slots] = ann.joint_scales
         else:
             expand = merged.expand if garment.from_merged else np.array
             garment.data = np.array(expand(ann.data), dtype=np.float64)
@@ -208,18 +211,19 @@ class DeepFashion2CifCaf(FashionCifCaf):
                 self._category_passes.append((openpifpaf.decoder.CifCaf([cif_c], [caf_c]), slots, connections))
         return self._category_passes
 
-    def __call__(self, fields, initial_annotations=None):
+    def instances(self, fields, initial_annotations=None):
+        """Over the 294 slots: the instances of the per-category passes, each with its ``slots`` (where its
+        landmarks go among the 294), every pass at the full ``--instance-threshold`` on its category's mean."""
         if not self.per_category:
-            return super().__call__(fields, initial_annotations)
+            return super().instances(fields, initial_annotations)
         cif = fields[self.cif_metas[0].head_index]
         caf = fields[self.caf_metas[0].head_index]
         annotations = []
         for decode, slots, connections in self.category_passes():
             for ann in decode([cif[slots], caf[connections]]):
-                ann.slots = slots  # where its landmarks go among the 294 (Garment2Annotation.from_annotation)
+                ann.slots = slots
                 annotations.append(ann)
-        instance_threshold = openpifpaf.decoder.utils.nms.Keypoints.get_instance_threshold()
-        return self.garments(annotations, fields, instance_threshold)
+        return annotations
 
     @staticmethod
     def select(garments):

@@ -9,13 +9,13 @@ SANL (eq. 3 of the SANL paper) for a feature map X (B x C x H x W) and a spatial
 C' = C / 2 in the paper; the base networks cap it on wide stages (``--sanl-param-budget``).  The plain non-local
 block (Wang et al. 2018, dot-product form) is the same with M = 0.  The N x N similarity
 matrix is never formed: ``y = (phi g^T / N)^T theta`` costs O(N C'^2) time and O(C'^2) extra memory per image.
+The BatchNorm after ``W_z`` starts with weight 0, so a new block returns its input exactly (it can be inserted
+into a pretrained backbone without changing it).
 
 With ``subsample`` s > 1, phi and g (the keys and values) come from X (and X . (1 + M)) averaged over s x s cells,
 and N counts those cells: the subsampling of Wang et al. (a max pool after phi and g there; an average commutes
 with the linear 1x1 convolutions, so X is pooled once for both).  Queries theta, and so the output, keep the full
 resolution; the two key/value convolutions cost 1 / s^2.
-The BatchNorm after ``W_z`` starts with weight 0, so a new block returns its input exactly (it can be inserted
-into a pretrained backbone without changing it).
 """
 import torch
 
