@@ -40,19 +40,27 @@ def test_cell_owners_smallest_box_in_front_and_every_box_gets_a_cell():
     assert owners[5, 5] == NO_GARMENT
 
 
-def test_encoder_labels_garment_cells_with_their_category_and_ignores_the_rest():
+def test_encoder_labels_garment_cells_with_their_category_and_garment_and_ignores_the_rest():
     meta = metas()[2]
     image = torch.zeros(3, 129, 129)
     anns = [{'bbox': np.array([8.0, 8.0, 100.0, 100.0]), 'category_id': 3, 'iscrowd': 0},
             {'bbox': np.array([40.0, 40.0, 30.0, 30.0]), 'category_id': 26, 'iscrowd': 0},
             {'bbox': np.array([100.0, 100.0, 20.0, 20.0]), 'category_id': 52, 'iscrowd': 0}]  # FLD: no label
     target = CategoryEncoder(meta)(image, anns, {})
-    assert target.shape == (17, 17) and target.dtype == torch.int64
-    assert target[2, 2] == 2  # Blouse (id 3), 0-based
-    assert target[6, 6] == 25  # Jeans (id 26) in front of it
-    assert target[0, 0] == IGNORE and target[16, 16] == IGNORE  # background and the unlabelled garment
+    assert target.shape == (2, 17, 17) and target.dtype == torch.int64
+    labels, garments = target
+    assert labels[2, 2] == 2 and garments[2, 2] == 0  # Blouse (id 3), 0-based, the first garment
+    assert labels[6, 6] == 25 and garments[6, 6] == 1  # Jeans (id 26) in front of it
+    assert labels[0, 0] == IGNORE and labels[16, 16] == IGNORE  # background and the unlabelled garment
+    assert torch.equal(labels == IGNORE, garments == IGNORE)
     padded = CategoryEncoder(meta)(image, anns, {'valid_area': np.array([0.0, 0.0, 40.0, 128.0])})
-    assert padded[2, 2] == 2 and padded[2, 8] == IGNORE  # cells right of the valid area are ignored
+    assert padded[0, 2, 2] == 2 and padded[0, 2, 8] == IGNORE  # cells right of the valid area are ignored
+    assert padded[1, 2, 8] == IGNORE
+
+
+def with_garments(labels):
+    """A (B, 2, H, W) target from (B, H, W) labels: each image's cells of one category are one garment."""
+    return torch.stack([labels, labels], dim=1)
 
 
 def test_loss_is_cross_entropy_on_logits():
@@ -62,7 +70,7 @@ def test_loss_is_cross_entropy_on_logits():
     target[0, 1:3, 1:3] = 7
     target[1, 0, 0] = 30
     logits = torch.randn(2, N_CATEGORIES, 4, 4)
-    value, = loss(logits, target)
+    value, = loss(logits, with_garments(target))
     labelled = target != IGNORE
     expected = torch.nn.functional.cross_entropy(
         logits.permute(0, 2, 3, 1)[labelled], target[labelled], reduction='sum') / 2
@@ -71,8 +79,34 @@ def test_loss_is_cross_entropy_on_logits():
     confident = torch.zeros(2, N_CATEGORIES, 4, 4)
     confident[0, 7] = 30.0
     confident[1, 30] = 30.0
-    assert loss(confident, target)[0] < 1e-6
-    assert loss(logits, torch.full((2, 4, 4), IGNORE, dtype=torch.long)) == [None]
+    assert loss(confident, with_garments(target))[0] < 1e-6
+    assert loss(logits, with_garments(torch.full((2, 4, 4), IGNORE, dtype=torch.long))) == [None]
+
+
+def test_pooled_loss_is_the_cross_entropy_of_each_garments_mean_logits_weighted_by_its_cells():
+    meta = metas('pooled')[2]
+    loss = CategoryLoss(meta)
+    target = torch.full((2, 2, 4, 4), IGNORE, dtype=torch.long)
+    target[0, 0, :2, :] = 7  # image 0: two garments of the same category, 8 and 4 cells
+    target[0, 1, :2, :] = 0
+    target[0, 0, 3, :] = 7
+    target[0, 1, 3, :] = 1
+    target[1, 0, 0, 0] = 30  # image 1: one garment of 1 cell
+    target[1, 1, 0, 0] = 0
+    logits = torch.randn(2, N_CATEGORIES, 4, 4)
+    value, = loss(logits, target)
+    means = torch.stack([logits[0, :, :2, :].mean(dim=(1, 2)), logits[0, :, 3, :].mean(dim=1), logits[1, :, 0, 0]])
+    per_garment = torch.nn.functional.cross_entropy(means, torch.tensor([7, 7, 30]), reduction='none')
+    assert torch.isclose(value, (8 * per_garment[0] + 4 * per_garment[1] + per_garment[2]) / 2)
+    # one garment's cells may disagree as long as their mean is right: the per-cell loss would not be ~0 here
+    split = torch.zeros(2, N_CATEGORIES, 4, 4)
+    split[0, 7, :2, :2] = 60.0  # half of the first garment's cells are sure of category 7, half are not
+    split[0, 7, 3, :] = 30.0
+    split[1, 30, 0, 0] = 30.0
+    assert loss(split, target)[0] < 1e-6
+    assert CategoryLoss(metas()[2])(split, target)[0] > 1.0
+    # a softmax before the cross-entropy would cost ~ln(49 + e) > 3.9 per cell
+    assert loss(torch.log_softmax(split, dim=1), target)[0] < 1e-6
 
 
 def test_image_readout_loss_uses_the_max_pooled_logits_and_the_largest_garment():
@@ -82,7 +116,7 @@ def test_image_readout_loss_uses_the_max_pooled_logits_and_the_largest_garment()
     assert image_labels(target, N_CATEGORIES).tolist() == [4]
     logits = torch.zeros(1, N_CATEGORIES, 4, 4)
     logits[0, 4, 0, 0] = 5.0  # one cell is enough for the max-pool
-    value, = CategoryLoss(metas('image')[2])(logits, target)
+    value, = CategoryLoss(metas('image')[2])(logits, with_garments(target))
     pooled = torch.zeros(1, N_CATEGORIES)
     pooled[0, 4] = 5.0
     assert torch.isclose(value, torch.nn.functional.cross_entropy(pooled, torch.tensor([4])))
@@ -116,6 +150,19 @@ def test_readout_averages_the_garments_own_cells():
     assert np.argmax(scores[0]) == 0 and np.isclose(scores[0, 0], 1.0)
     assert np.allclose(scores[1, :3], [0.0, 0.6, 0.4])
     assert np.allclose(scores.sum(axis=1), 1.0)
+
+
+def test_pooled_readout_is_the_softmax_of_the_mean_logits_of_the_garments_cells():
+    logits = torch.randn(N_CATEGORIES, 10, 10, dtype=torch.float64) * 3.0
+    field = torch.softmax(logits, dim=0).numpy()
+    boxes = [[0, 0, 30, 30], [40, 40, 30, 30]]
+    scores = category_readout.garment_category_scores(field, boxes, 8, pooled=True)
+    owners = cell_owners(boxes, (10, 10), 8)
+    for garment in range(2):
+        cells = torch.from_numpy(owners == garment)
+        expected = torch.softmax(logits[:, cells].mean(dim=1), dim=0).numpy()
+        assert np.allclose(scores[garment], expected)
+        assert not np.allclose(scores[garment], field[:, owners == garment].mean(axis=1))
 
 
 def box_centre(box):
@@ -159,14 +206,16 @@ def two_garment_image(tmp_path_factory):
     pytest.fail('no generated image with two garments of different categories')
 
 
-def test_a_hand_built_category_field_gives_each_garment_its_own_category_through_the_decoder(two_garment_image):
+@pytest.mark.parametrize('readout', ['garment', 'pooled'])
+def test_a_hand_built_category_field_gives_each_garment_its_own_category_through_the_decoder(
+        two_garment_image, readout):
     image, anns, _ = two_garment_image
-    cif, caf, category = metas()
+    cif, caf, category = metas(readout)
     targets = [encoder.Cif(cif, bmin=1.0)(image, anns, {}), encoder.Caf(caf, bmin=1.0)(image, anns, {}),
                CategoryEncoder(category)(image, anns, {})]
     fields = network_fields(targets)
-    category_field = np.full((N_CATEGORIES,) + tuple(targets[2].shape), 1e-3)
-    labels = targets[2].numpy()
+    category_field = np.full((N_CATEGORIES,) + tuple(targets[2].shape[1:]), 1e-3)
+    labels = targets[2][0].numpy()
     for label in np.unique(labels[labels != IGNORE]):
         category_field[label][labels == label] = 1.0
     fields.append(torch.from_numpy(category_field / category_field.sum(axis=0, keepdims=True)))

@@ -111,7 +111,8 @@ def test_targets_put_confidence_only_in_the_garments_own_category_fields(root):
         own = {a['category_id'] for a in anns}
         confident = {constants.category_of_slot(s) for s in range(294) if (cif[s, 0] > 0.5).any()}
         assert confident and confident <= own, (index, confident, own)
-        assert set(torch.unique(category).tolist()) - {-1} <= {c - 1 for c in own}
+        assert set(torch.unique(category[0]).tolist()) - {-1} <= {c - 1 for c in own}
+        assert set(torch.unique(category[1]).tolist()) - {-1} <= set(range(len(anns)))
         assert image.shape[1:] == (161, 161)
         if index >= 5:
             break

@@ -99,8 +99,10 @@ class DeepFashion(GarmentDataModule):
                            help=('the per-garment category head (50 categories); auto: on when the training json '
                                  'has DeepFashion categories, off for FLD'))
         group.add_argument('--deepfashion-category-readout', default=cls.category_readout, choices=READOUTS,
-                           help=('garment: each garment votes over its own cells; image: the seed report\'s '
-                                 'image-level max-pool, one category per image'))
+                           help=('garment: each cell is trained on its garment\'s category and the garment votes '
+                                 'over its cells; pooled: each garment is trained and read out on the mean logits '
+                                 'of its cells; image: the seed report\'s image-level max-pool, one category per '
+                                 'image'))
         group.add_argument('--deepfashion-category-upsample', default=cls.category_upsample_stride, type=int,
                            help=('upsample stride of the category field (1: the trunk\'s stride; a garment\'s '
                                  'category is a vote over its cells, which needs no finer grid)'))

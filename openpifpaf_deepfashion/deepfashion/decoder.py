@@ -81,7 +81,7 @@ class FashionCifCaf(openpifpaf.decoder.CifCaf):
         if self.category_meta is not None and not getattr(self.category_meta, 'untrained', False) and annotations:
             category_scores = garment_category_scores(
                 fields[self.category_meta.head_index], [ann.bbox() for ann in annotations],
-                self.category_meta.stride)
+                self.category_meta.stride, pooled=self.category_meta.readout == 'pooled')
         garments = [self.annotation_class.from_annotation(ann, scores)
                     for ann, scores in zip(annotations, category_scores)]
         garments = [g for g in garments if g.score > 0.0 and g.score >= instance_threshold]

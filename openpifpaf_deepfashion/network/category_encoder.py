@@ -1,6 +1,7 @@
-"""Training targets of the category head: per cell, the 0-based category of the garment the cell belongs to
-(:func:`.garment_cells.cell_owners`), or -1 (ignored by the loss) for background, padding and garments without
-a category label (FLD's generic ids)."""
+"""Training targets of the category head, two channels per cell: the 0-based category of the garment the cell
+belongs to (:func:`.garment_cells.cell_owners`), or -1 (ignored by the loss) for background, padding and
+garments without a category label (FLD's generic ids); and the index of that garment in the image (-1 where
+the category is ignored), which the ``'pooled'`` loss averages over."""
 import dataclasses
 
 import numpy as np
@@ -24,11 +25,12 @@ class CategoryEncoder:
                     if not ann.get('iscrowd') and 1 <= int(ann.get('category_id', 0)) <= self.meta.n_fields]
         owners = cell_owners([ann['bbox'] for ann in garments], field_shape, stride)
         labels = np.array([int(ann['category_id']) - 1 for ann in garments], dtype=np.int64)
-        target = np.full(field_shape, IGNORE, dtype=np.int64)
-        target[owners != NO_GARMENT] = labels[owners[owners != NO_GARMENT]]
         if 'valid_area' in meta:
             x, y, w, h = (float(v) / stride for v in meta['valid_area'])
             rows, columns = np.arange(field_shape[0]), np.arange(field_shape[1])
             outside = ((rows < y) | (rows > y + h))[:, None] | ((columns < x) | (columns > x + w))[None, :]
-            target[outside] = IGNORE
+            owners[outside] = NO_GARMENT
+        target = np.full((2,) + field_shape, IGNORE, dtype=np.int64)
+        target[0][owners != NO_GARMENT] = labels[owners[owners != NO_GARMENT]]
+        target[1][owners != NO_GARMENT] = owners[owners != NO_GARMENT]
         return torch.from_numpy(target)

@@ -12,6 +12,10 @@ out of the cells of that garment (:mod:`.category_readout`).
   garment's own cells (after Mordan et al. 2021, who vote over the cells of each detected instance).  Where the
   boxes of several garments overlap, a cell belongs to the smallest box (the garment in front), in training and
   in decoding alike.
+* ``'pooled'``: the garment is classified as a whole: trained with the cross-entropy of the mean of its cells'
+  logits (a classifier's global average pooling over the garment), read out as the softmax of that mean (the
+  normalized geometric mean of the cells' probabilities).  A cell needs to carry only its part of the evidence
+  (a collar, a hem) instead of the whole garment's category.
 * ``'image'``: the seed report's image-level readout, kept for comparison: each category's logit is max-pooled
   over the whole image (a softmax of those maxima), trained with one label per image (its largest garment), and
   every garment of the image gets the same category.
@@ -25,7 +29,7 @@ import torch
 
 import openpifpaf
 
-READOUTS = ('garment', 'image')
+READOUTS = ('garment', 'pooled', 'image')
 
 
 @dataclasses.dataclass

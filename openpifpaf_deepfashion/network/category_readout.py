@@ -1,13 +1,18 @@
-"""Per-garment category from the category head's field: the mean of the per-cell probabilities over the
-cells that belong to the garment (:func:`.garment_cells.cell_owners`, the rule its training targets follow).
+"""Per-garment category from the category head's field, over the cells that belong to the garment
+(:func:`.garment_cells.cell_owners`, the rule its training targets follow): the mean of the cells' probabilities
+(``'garment'`` readout), or the softmax of the mean of their log-probabilities, which is the softmax of the mean
+logits the ``'pooled'`` readout is trained on (a cell's log-probabilities differ from its logits by one constant).
 With the ``'image'`` readout the head puts the same distribution in every cell, so every garment reads it."""
 import numpy as np
 
 from .garment_cells import cell_owners
 
+TINY = 1e-38  #: the smallest float32 probability read as such (a softmax underflows to 0 below it)
 
-def garment_category_scores(field, boxes, stride):
-    """field: (n_categories, H, W) probabilities; boxes: [x, y, w, h] per garment in image pixels.
+
+def garment_category_scores(field, boxes, stride, pooled=False):
+    """field: (n_categories, H, W) probabilities; boxes: [x, y, w, h] per garment in image pixels; pooled: the
+    softmax of the mean log-probabilities instead of the mean probabilities.
 
     Returns a (n_garments, n_categories) array of probabilities (each row sums to 1)."""
     field = np.asarray(field, dtype=np.float64)
@@ -17,5 +22,9 @@ def garment_category_scores(field, boxes, stride):
         cells = owners == garment
         if not cells.any():  # every cell taken by smaller boxes in front: the garment's own box decides
             cells = cell_owners([boxes[garment]], field.shape[1:], stride) == 0
-        scores[garment] = field[:, cells].mean(axis=1)
+        if pooled:
+            log_mean = np.log(np.maximum(field[:, cells], TINY)).mean(axis=1)
+            scores[garment] = np.exp(log_mean - log_mean.max())
+        else:
+            scores[garment] = field[:, cells].mean(axis=1)
     return scores / np.maximum(scores.sum(axis=1, keepdims=True), 1e-12)
