@@ -30,7 +30,8 @@ class CategoryEncoder:
             rows, columns = np.arange(field_shape[0]), np.arange(field_shape[1])
             outside = ((rows < y) | (rows > y + h))[:, None] | ((columns < x) | (columns > x + w))[None, :]
             owners[outside] = NO_GARMENT
+        owned = owners != NO_GARMENT
         target = np.full((2,) + field_shape, IGNORE, dtype=np.int64)
-        target[0][owners != NO_GARMENT] = labels[owners[owners != NO_GARMENT]]
-        target[1][owners != NO_GARMENT] = owners[owners != NO_GARMENT]
+        target[0][owned] = labels[owners[owned]]
+        target[1][owned] = owners[owned]
         return torch.from_numpy(target)
