@@ -136,6 +136,21 @@ def test_no_image_no_false_garment_rate():
 # --- categories
 
 
+def test_category_figures_count_detected_garments_and_all_counts_the_rest_as_misses():
+    far = prediction(box=(200, 200, 50, 50), category_scores=top('Blouse'))  # matched, not detected
+    cases = [(IDS['Blouse'], far),
+             (IDS['Jeans'], prediction(category_scores=top('Jeans'))),
+             (IDS['Dress'], prediction(category_scores=top('Tee', Dress=0.5))),  # second: a top-3 hit
+             (IDS['Skirt'], None)]  # nothing matched
+    _, result = evaluate(*one_per_image(cases))
+    s = as_dict(result)
+    assert s['n matched'] == 3 and s['n detected'] == 2
+    assert s['n top-k'] == 2 and s['n top-k all'] == 4
+    assert s['top-1 acc'] == 0.5 and s['top-3 acc'] == 1.0  # the far prediction's right name does not count
+    assert s['top-1 acc all'] == 0.25 and s['top-3 acc all'] == 0.5
+    assert 'confused 1: Dress->Tee' in s and not any(label.startswith('confused 2') for label in s)
+
+
 def test_type_accuracy():
     cases = [
         # the prediction's own clothes_type wins over its category scores: upper for a Blouse, right

@@ -58,10 +58,11 @@ class NormalizedError(openpifpaf.metric.Base):
     * Breakdowns ``NE upper|lower|full``, ``NE var <variation>`` (FLD only), ``NE cat <category>``: ``NE avg``
       restricted to the garments of that bucket (mean of its per-landmark NEs that have samples), with the
       garment count ``n ...`` next to it.
-    * Category figures (``categories``), over matched garments with a labelled category (1-50; FLD's generic
+    * Category figures (``categories``), over detected garments with a labelled category (1-50; FLD's generic
       51-53 are no samples): ``top-k acc``, the share whose category is among the k highest
       ``category_scores`` of the matched prediction (an optional length-50 attribute, index = id - 1; ties
-      count against the prediction); ``top-1 cat min|median|max``, the spread of top-1 accuracy over the
+      count against the prediction); ``top-k acc all``, the same share of all labelled garments (a garment
+      that was not detected is a miss); ``top-1 cat min|median|max``, the spread of top-1 accuracy over the
       categories with samples; ``confused i: <true>-><predicted>``, the five most frequent misses (true
       category -> predicted top-1, value: count); ``type acc``, among those whose prediction has a
       ``clothes_type`` or ``category_scores``, the share whose predicted clothes type (the prediction's

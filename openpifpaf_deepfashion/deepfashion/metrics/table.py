@@ -37,12 +37,12 @@ def format_table(stats, matching=None):
     main = ['NE avg', 'NE pooled', 'det rate', 'false garments per image'] + pdl
     main += ['NE conf', 'conf share', 'conf on truncated', 'conf on occluded', 'NE matched avg',
              'NE matched pooled', 'NE detected avg', 'NE detected pooled', 'top-1 acc', 'top-3 acc', 'top-5 acc',
-             'top-1 cat min', 'top-1 cat median', 'top-1 cat max', 'type acc', 'conf threshold',
-             'det IoU threshold']
+             'top-1 acc all', 'top-3 acc all', 'top-5 acc all', 'top-1 cat min', 'top-1 cat median',
+             'top-1 cat max', 'type acc', 'conf threshold', 'det IoU threshold']
     lines += [line(label) for label in main if get(label) is not None]
     counts = ('n images', 'n images without gt', 'n images unreadable', 'n garments', 'n matched', 'n detected',
-              'n predictions', 'n unmatched predictions', 'n false garments', 'n visible', 'n top-k', 'n top-1 cats',
-              'n type acc')
+              'n predictions', 'n unmatched predictions', 'n false garments', 'n visible', 'n top-k', 'n top-k all',
+              'n top-1 cats', 'n type acc')
     lines += [line(label) for label in counts if get(label) is not None]
     confused = [(label[len(prefix):].split(': ', 1)[1], value) for label, value in values.items()
                 if label.startswith(prefix + 'confused ') and ': ' in label]
