@@ -17,14 +17,15 @@ from openpifpaf_deepfashion.network import category_readout
 from openpifpaf_deepfashion.network.category_encoder import IGNORE, CategoryEncoder
 from openpifpaf_deepfashion.network.category_head import Category, CategoryField
 from openpifpaf_deepfashion.network.category_loss import CategoryLoss, image_labels
-from openpifpaf_deepfashion.network.garment_cells import NO_GARMENT, cell_owners
+from openpifpaf_deepfashion.network.garment_cells import (LANDMARK_MARGIN, NO_GARMENT, cell_owners, garment_region,
+                                                          landmarks_box)
 
 N_CATEGORIES = len(constants.CATEGORIES)
 
 
-def metas(readout='garment'):
+def metas(readout='garment', region='landmarks'):
     """CIF, CAF, category metas at stride 8 (base stride 16, upsample 2), indexed as in a network."""
-    result = heads.landmark_metas('B', 2) + [heads.category_meta(2, readout)]
+    result = heads.landmark_metas('B', 2) + [heads.category_meta(2, readout, region)]
     for index, meta in enumerate(result):
         meta.head_index = index
         meta.base_stride = 16
@@ -38,6 +39,40 @@ def test_cell_owners_smallest_box_in_front_and_every_box_gets_a_cell():
     assert owners[1, 1] == 1 and owners[2, 2] == 1  # the small box in front of it
     assert np.sum(owners == 2) == 1  # the tiny box has no cell centre inside: it gets its nearest cell
     assert owners[5, 5] == NO_GARMENT
+
+
+def test_landmarks_region_is_the_landmarks_box_grown_on_every_side_and_the_box_without_landmarks():
+    keypoints = np.array([[10.0, 20.0, 2], [50.0, 100.0, 1], [500.0, 500.0, 0], [30.0, 60.0, 2]])
+    grown_x, grown_y = LANDMARK_MARGIN * 40.0, LANDMARK_MARGIN * 80.0
+    expected = [10.0 - grown_x, 20.0 - grown_y, 40.0 + 2 * grown_x, 80.0 + 2 * grown_y]  # v = 0 is not a landmark
+    assert np.allclose(landmarks_box(keypoints), expected)
+    assert np.allclose(garment_region('landmarks', keypoints, [0, 0, 300, 300]), expected)
+    assert garment_region('box', keypoints, np.array([0, 0, 300, 300])) == [0.0, 0.0, 300.0, 300.0]
+    assert landmarks_box(np.zeros((8, 3))) is None and landmarks_box(()) is None
+    assert garment_region('landmarks', np.zeros((8, 3)), [1, 2, 3, 4]) == [1.0, 2.0, 3.0, 4.0]
+    with pytest.raises(ValueError, match='region'):
+        garment_region('keypoints', keypoints, [0, 0, 1, 1])
+    with pytest.raises(ValueError, match='region'):
+        Category('c', 'deepfashion', categories=['a'], region='keypoints')
+
+
+def test_checkpoints_saved_before_the_region_option_decode_with_the_box_they_were_trained_on():
+    meta = heads.category_meta(2, 'pooled', 'landmarks')
+    del meta.__dict__['region']  # what unpickling a meta saved without the field gives
+    assert meta.region == 'box'
+
+
+def test_encoder_labels_the_landmarks_region_or_the_garment_box():
+    image = torch.zeros(3, 129, 129)
+    keypoints = np.zeros((8, 3))
+    keypoints[:4] = [[40.0, 40.0, 2], [80.0, 40.0, 2], [40.0, 80.0, 2], [80.0, 80.0, 1]]
+    anns = [{'bbox': np.array([8.0, 8.0, 112.0, 112.0]), 'keypoints': keypoints, 'category_id': 3, 'iscrowd': 0}]
+    around_landmarks = CategoryEncoder(metas(region='landmarks')[2])(image, anns, {})[0]
+    whole_box = CategoryEncoder(metas(region='box')[2])(image, anns, {})[0]
+    assert whole_box[2, 2] == 2 and whole_box[14, 14] == 2
+    assert around_landmarks[2, 2] == IGNORE and around_landmarks[14, 14] == IGNORE  # in the box, off the landmarks
+    rows, columns = np.nonzero(around_landmarks.numpy() == 2)
+    assert (rows.min(), rows.max(), columns.min(), columns.max()) == (5, 10, 5, 10)  # 36 - 84 px, stride 8
 
 
 def test_encoder_labels_garment_cells_with_their_category_and_garment_and_ignores_the_rest():
@@ -234,6 +269,25 @@ def test_a_hand_built_category_field_gives_each_garment_its_own_category_through
         assert nearest.clothes_type_source == 'category'
         found.add(nearest.category_id)
     assert found == expected and len(found) == 2
+
+
+def test_decoding_reads_each_garment_out_of_the_cells_it_was_trained_on(two_garment_image):
+    """With the landmarks region, the cells the decoder reads for each decoded garment are the cells the
+    encoder labelled with that garment (perfect fields: decoded landmarks = ground truth)."""
+    image, anns, _ = two_garment_image
+    cif, caf, category = metas('pooled', 'landmarks')
+    targets = [encoder.Cif(cif, bmin=1.0)(image, anns, {}), encoder.Caf(caf, bmin=1.0)(image, anns, {}),
+               CategoryEncoder(category)(image, anns, {})]
+    trained_on = targets[2][1].numpy()
+    decoded = FashionCifCaf.factory([cif, caf, category])[0].instances(network_fields(targets))
+    regions = [garment_region(category.region, ann.data, ann.bbox()) for ann in decoded]
+    read_from = cell_owners(regions, trained_on.shape, category.stride)
+    for garment in range(len(anns)):
+        cells = trained_on == garment
+        owners, counts = np.unique(read_from[cells], return_counts=True)
+        assert owners[np.argmax(counts)] != NO_GARMENT
+        same = read_from == owners[np.argmax(counts)]  # the decoded garment that reads most of these cells
+        assert np.sum(same & cells) >= 0.9 * max(np.sum(same), np.sum(cells))
 
 
 def test_garment_json_and_label_carry_the_category():

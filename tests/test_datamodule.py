@@ -77,6 +77,8 @@ def test_category_head_follows_the_training_json(tmp_path):
     assert names(configured_datamodule(train_annotations=labelled, category_head='off')) == ['cif', 'caf']
     image_readout = configured_datamodule(train_annotations=labelled, category_head='auto', category_readout='image')
     assert image_readout.head_metas[2].readout == 'image'
+    assert configured_datamodule(train_annotations=labelled).head_metas[2].region == 'landmarks'
+    assert configured_datamodule(train_annotations=labelled, category_region='box').head_metas[2].region == 'box'
 
 
 def test_every_option_has_the_deepfashion_prefix():

@@ -79,6 +79,9 @@ def test_options_are_prefixed_and_the_root_sets_every_path(root):
     assert module.train_annotations == os.path.join(root, 'annotations', 'deepfashion2_train.json')
     assert module.eval_image_dir == os.path.join(root, 'validation', 'image')
     assert [type(m).__name__ for m in module.head_metas] == ['Cif', 'Caf']
+    assert configured('--deepfashion2-root=' + root).head_metas[2].region == 'landmarks'
+    boxed = configured('--deepfashion2-root=' + root, '--deepfashion2-category-region=box')
+    assert boxed.head_metas[2].region == 'box'
     with pytest.raises(datamodule.DataRootError, match='convert it first'):
         configured('--deepfashion2-root=' + os.path.dirname(root))
 

@@ -9,6 +9,7 @@ from .. import progress
 from ..errors import UserError
 from ..garment_datamodule import GarmentDataModule
 from ..network.category_head import READOUTS
+from ..network.garment_cells import LANDMARK_MARGIN, REGIONS
 from . import coco_format, constants, heads, list_files
 from .dataset import GARMENT_TYPE_CHOICES, DeepFashionCoco
 from .transforms import CropToGarments
@@ -61,6 +62,7 @@ class DeepFashion(GarmentDataModule):
 
     category_head = 'auto'
     category_readout = 'garment'
+    category_region = 'landmarks'
     category_upsample_stride = 1  #: the category field needs no finer grid than the trunk's
 
     show_progress = False
@@ -72,7 +74,8 @@ class DeepFashion(GarmentDataModule):
         if self._head_metas is None:
             self._head_metas = heads.landmark_metas(self.skeleton, self.upsample_stride)
             if heads.wants_category_head(self.category_head, (self.train_annotations, self.eval_annotations)):
-                self._head_metas.append(heads.category_meta(self.category_upsample_stride, self.category_readout))
+                self._head_metas.append(heads.category_meta(
+                    self.category_upsample_stride, self.category_readout, self.category_region))
         return self._head_metas
 
     @classmethod
@@ -103,6 +106,11 @@ class DeepFashion(GarmentDataModule):
                                  'over its cells; pooled: each garment is trained and read out on the mean logits '
                                  'of its cells; image: the seed report\'s image-level max-pool, one category per '
                                  'image'))
+        group.add_argument('--deepfashion-category-region', default=cls.category_region, choices=REGIONS,
+                           help=('the cells a garment is trained and read out on: landmarks: its landmarks\' '
+                                 'box plus {:.0f} %% each side (decoding computes it from the decoded landmarks); '
+                                 'box: its garment box in training, the decoded garment\'s box in decoding'
+                                 ).format(100 * LANDMARK_MARGIN))
         group.add_argument('--deepfashion-category-upsample', default=cls.category_upsample_stride, type=int,
                            help=('upsample stride of the category field (1: the trunk\'s stride; a garment\'s '
                                  'category is a vote over its cells, which needs no finer grid)'))
@@ -136,6 +144,7 @@ class DeepFashion(GarmentDataModule):
         cls.garment_types = args.deepfashion_garment_types
         cls.category_head = args.deepfashion_category_head
         cls.category_readout = args.deepfashion_category_readout
+        cls.category_region = args.deepfashion_category_region
         cls.category_upsample_stride = args.deepfashion_category_upsample
         cls.min_kp_anns = args.deepfashion_min_kp_anns
         cls.eval_protocol = args.deepfashion_eval_protocol

@@ -33,8 +33,9 @@ def landmark_metas(skeleton_name, upsample_stride):
     return [cif, caf]
 
 
-def category_meta(upsample_stride, readout='garment'):
-    meta = Category('category', DATASET_NAME, categories=list(constants.CATEGORY_NAMES), readout=readout)
+def category_meta(upsample_stride, readout='garment', region='landmarks'):
+    meta = Category('category', DATASET_NAME, categories=list(constants.CATEGORY_NAMES), readout=readout,
+                    region=region)
     meta.upsample_stride = upsample_stride
     return meta
 

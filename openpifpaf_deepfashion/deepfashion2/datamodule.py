@@ -11,6 +11,7 @@ from openpifpaf import transforms
 
 from ..errors import UserError
 from ..garment_datamodule import GarmentDataModule
+from ..network.garment_cells import REGIONS
 from . import constants, heads, merged
 from .converter import OUTPUT_NAME
 from .dataset import DeepFashion2Coco
@@ -53,6 +54,7 @@ class DeepFashion2(GarmentDataModule):
     square_edge = 385
     upsample_stride = 1  #: 294 CIF fields: see heads.py for why not 2
     category_head = 'on'
+    category_region = 'landmarks'
     landmarks = 'all'
     rescale_range = (0.5, 1.5)
     rotation = 15.0
@@ -62,7 +64,7 @@ class DeepFashion2(GarmentDataModule):
         if self._head_metas is None:
             self._head_metas = heads.landmark_metas(self.upsample_stride, self.landmarks)
             if heads.wants_category_head(self.category_head):
-                self._head_metas.append(heads.category_meta())
+                self._head_metas.append(heads.category_meta(region=self.category_region))
         return self._head_metas
 
     @classmethod
@@ -80,6 +82,9 @@ class DeepFashion2(GarmentDataModule):
             'CIF/CAF upsample stride (294 fields: 2 costs 4x head parameters and field memory)'))
         group.add_argument('--deepfashion2-category-head', default='auto', choices=('auto', 'on', 'off'),
                            help='the per-garment category head (13 categories); auto: on')
+        group.add_argument('--deepfashion2-category-region', default=cls.category_region, choices=REGIONS,
+                           help=('the cells a garment\'s category is trained and read out on: its landmarks\' '
+                                 'box plus a margin, or its garment box (see --deepfashion-category-region)'))
         group.add_argument('--deepfashion2-landmarks', default=cls.landmarks, choices=heads.LANDMARK_SETS,
                            help='CIF / CAF over all 294 slots, or over the 62 landmarks merged across categories '
                                 '(the category head says which apply); see the README for the comparison')
@@ -96,6 +101,7 @@ class DeepFashion2(GarmentDataModule):
                 setattr(cls, split + '_annotations', annotations)
                 setattr(cls, split + '_image_dir', image_dir)
         cls.category_head = args.deepfashion2_category_head
+        cls.category_region = args.deepfashion2_category_region
         cls.landmarks = args.deepfashion2_landmarks
         if cls.landmarks == 'merged' and not heads.wants_category_head(cls.category_head):
             raise UserError('--deepfashion2-landmarks=merged needs the category head (it says which landmarks '

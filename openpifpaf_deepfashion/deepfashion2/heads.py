@@ -53,9 +53,10 @@ def landmark_metas(upsample_stride, landmarks='all'):
     return [cif, caf]
 
 
-def category_meta(upsample_stride=1, readout='garment'):
+def category_meta(upsample_stride=1, readout='garment', region='landmarks'):
     """The category head over DeepFashion2's 13 categories."""
-    meta = Category('category', DATASET_NAME, categories=list(constants.CATEGORY_NAMES), readout=readout)
+    meta = Category('category', DATASET_NAME, categories=list(constants.CATEGORY_NAMES), readout=readout,
+                    region=region)
     meta.upsample_stride = upsample_stride
     return meta
 

@@ -19,6 +19,11 @@ out of the cells of that garment (:mod:`.category_readout`).
 * ``'image'``: the seed report's image-level readout, kept for comparison: each category's logit is max-pooled
   over the whole image (a softmax of those maxima), trained with one label per image (its largest garment), and
   every garment of the image gets the same category.
+
+``region`` (:data:`.garment_cells.REGIONS`) says which cells are a garment's, in training and in decoding:
+``'landmarks'``, the box of its landmarks with a margin, which decoding computes from the decoded landmarks as
+training does from the ground truth; or ``'box'``, the garment box in training and the decoded garment's box in
+decoding (the default of the meta, so that checkpoints saved before the option decode as they were trained).
 """
 import argparse
 import dataclasses
@@ -29,6 +34,8 @@ import torch
 
 import openpifpaf
 
+from .garment_cells import REGIONS
+
 READOUTS = ('garment', 'pooled', 'image')
 
 
@@ -37,6 +44,7 @@ class Category(openpifpaf.headmeta.Base):
     """Head meta of a dense category field."""
     categories: List[str]
     readout: str = 'garment'
+    region: str = 'box'
 
     n_confidences: ClassVar[int] = 0
     n_vectors: ClassVar[int] = 0
@@ -45,6 +53,8 @@ class Category(openpifpaf.headmeta.Base):
     def __post_init__(self):
         if self.readout not in READOUTS:
             raise ValueError('category readout must be one of {}, not {!r}'.format(READOUTS, self.readout))
+        if self.region not in REGIONS:
+            raise ValueError('category region must be one of {}, not {!r}'.format(REGIONS, self.region))
 
     @property
     def n_fields(self):

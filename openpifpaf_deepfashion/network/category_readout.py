@@ -1,4 +1,4 @@
-"""Per-garment category from the category head's field, over the cells that belong to the garment
+"""Per-garment category from the category head's field, over the cells that belong to the garment's region
 (:func:`.garment_cells.cell_owners`, the rule its training targets follow): the mean of the cells' probabilities
 (``'garment'`` readout), or the softmax of the mean of their log-probabilities, which is the softmax of the mean
 logits the ``'pooled'`` readout is trained on (a cell's log-probabilities differ from its logits by one constant).
@@ -11,8 +11,8 @@ TINY = 1e-38  #: the smallest float32 probability read as such (a softmax underf
 
 
 def garment_category_scores(field, boxes, stride, pooled=False):
-    """field: (n_categories, H, W) probabilities; boxes: [x, y, w, h] per garment in image pixels; pooled: the
-    softmax of the mean log-probabilities instead of the mean probabilities.
+    """field: (n_categories, H, W) probabilities; boxes: [x, y, w, h] per garment (its region) in image pixels;
+    pooled: the softmax of the mean log-probabilities instead of the mean probabilities.
 
     Returns a (n_garments, n_categories) array of probabilities (each row sums to 1)."""
     field = np.asarray(field, dtype=np.float64)
