@@ -149,6 +149,11 @@ def test_category_figures_count_detected_garments_and_all_counts_the_rest_as_mis
     assert s['top-1 acc'] == 0.5 and s['top-3 acc'] == 1.0  # the far prediction's right name does not count
     assert s['top-1 acc all'] == 0.25 and s['top-3 acc all'] == 0.5
     assert 'confused 1: Dress->Tee' in s and not any(label.startswith('confused 2') for label in s)
+    # nothing detected: no accuracy of detected garments, but every garment is a miss of the model's naming
+    _, result = evaluate(*one_per_image(cases[:1] + [(IDS['Skirt'], None)]))
+    s = as_dict(result)
+    assert 'top-1 acc' not in s and 'type acc' not in s
+    assert s['top-1 acc all'] == 0.0 and s['top-5 acc all'] == 0.0 and s['n top-k all'] == 2
 
 
 def test_type_accuracy():

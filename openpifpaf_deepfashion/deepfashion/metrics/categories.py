@@ -61,21 +61,27 @@ def confusion_label(rank, true_id, predicted_id):
 
 
 def category_figures(rows):
-    """(main, counts): (label, value) pairs of the category figures; a figure without samples is left out."""
-    labelled = rows['detected'] & is_labelled(rows['category_id'])
-    ranked = labelled & (rows['category_rank'] >= 0)
-    typed = labelled & (rows['predicted_type'] > 0)
+    """(main, counts): (label, value) pairs of the category figures; a figure without samples is left out.
+    ``top-k acc all`` is there as soon as a matched prediction carries category scores, even when no garment
+    was detected (all misses: 0)."""
+    labelled = is_labelled(rows['category_id'])
+    scored = labelled & rows['matched'] & (rows['category_rank'] >= 0)
+    ranked = scored & rows['detected']
+    typed = labelled & rows['detected'] & (rows['predicted_type'] > 0)
     main, counts = [], []
     if ranked.any():
         ranks = rows['category_rank'][ranked]
         main += [('top-{} acc'.format(k), float(np.mean(ranks < k))) for k in TOP_K]
-        n_all = int(np.sum(is_labelled(rows['category_id'])))
-        main += [('top-{} acc all'.format(k), float(np.sum(ranks < k)) / n_all) for k in TOP_K]
         per_category = [float(np.mean(ranks[rows['category_id'][ranked] == c] == 0))
                         for c in np.unique(rows['category_id'][ranked])]
         main += [('top-1 cat min', min(per_category)), ('top-1 cat median', float(np.median(per_category))),
                  ('top-1 cat max', max(per_category))]
-        counts += [('n top-k', int(ranked.sum())), ('n top-k all', n_all), ('n top-1 cats', len(per_category))]
+        counts += [('n top-k', int(ranked.sum())), ('n top-1 cats', len(per_category))]
+    if scored.any():
+        n_all = int(labelled.sum())
+        main += [('top-{} acc all'.format(k), float(np.sum(ranked & (rows['category_rank'] < k))) / n_all)
+                 for k in TOP_K]
+        counts.append(('n top-k all', n_all))
     if typed.any():
         main.append(('type acc', float(np.mean(rows['predicted_type'][typed] == rows['clothes_type'][typed]))))
         counts.append(('n type acc', int(typed.sum())))
