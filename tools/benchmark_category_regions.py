@@ -27,19 +27,14 @@ from openpifpaf import transforms
 
 from openpifpaf_deepfashion.deepfashion import constants
 from openpifpaf_deepfashion.network.category_readout import garment_category_scores
-from openpifpaf_deepfashion.network.garment_cells import LANDMARK_MARGIN, landmarks_box
+from openpifpaf_deepfashion.network.garment_cells import LANDMARK_MARGIN, garment_region
 
-#: region -> margin of the landmarks' box (None: the garment box)
+#: what each row reads: (region rule, margin of the landmarks' box)
 REGIONS = {
-    'garment box': None,
-    'landmarks + {:.0f} % per side'.format(100 * LANDMARK_MARGIN): LANDMARK_MARGIN,
-    'landmarks box': 0.0,
+    'garment box': ('box', None),
+    'landmarks + {:.0f} % per side'.format(100 * LANDMARK_MARGIN): ('landmarks', LANDMARK_MARGIN),
+    'landmarks box': ('landmarks', 0.0),
 }
-
-
-def region_box(ann, margin):
-    around_landmarks = None if margin is None else landmarks_box(ann['keypoints'], margin)
-    return ann['bbox'] if around_landmarks is None else around_landmarks
 
 
 def test_images(root, n_images):
@@ -78,8 +73,8 @@ def region_accuracies(checkpoint, images, long_edge):
             field = network(image[None])[meta.head_index][0].numpy()
         labels = np.array([ann['category_id'] - 1 for ann in anns])
         n_garments += len(anns)
-        for region, margin in REGIONS.items():
-            boxes = [region_box(ann, margin) for ann in anns]
+        for region, (rule, margin) in REGIONS.items():
+            boxes = [garment_region(rule, ann['keypoints'], ann['bbox'], margin) for ann in anns]
             scores = garment_category_scores(field, boxes, meta.stride, pooled=meta.readout == 'pooled')
             ranks = np.sum(scores > scores[np.arange(len(anns)), labels][:, None], axis=1)
             hits[region] += [np.sum(ranks < 1), np.sum(ranks < 3)]

@@ -11,6 +11,8 @@ A garment's region is one of :data:`REGIONS`:
 """
 import numpy as np
 
+import openpifpaf
+
 NO_GARMENT = -1
 REGIONS = ('landmarks', 'box')
 #: Margin of the ``'landmarks'`` region, a fraction of the landmarks' box on each side: on generated garments the
@@ -22,21 +24,19 @@ def landmarks_box(keypoints, margin=LANDMARK_MARGIN):
     """[x, y, w, h] of the landmarks with v > 0 (rows of x, y, v) grown by ``margin`` of its width and height on
     each side, or None where no landmark is set."""
     keypoints = np.asarray(keypoints, dtype=np.float64).reshape(-1, 3)
-    xy = keypoints[keypoints[:, 2] > 0, :2]
-    if not len(xy):
+    if not np.any(keypoints[:, 2] > 0):
         return None
-    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
-    w, h = x1 - x0, y1 - y0
-    return [x0 - margin * w, y0 - margin * h, (1.0 + 2.0 * margin) * w, (1.0 + 2.0 * margin) * h]
+    x, y, w, h = openpifpaf.Annotation.bbox_from_keypoints(keypoints, np.zeros(len(keypoints)))
+    return [x - margin * w, y - margin * h, (1.0 + 2.0 * margin) * w, (1.0 + 2.0 * margin) * h]
 
 
-def garment_region(region, keypoints, box):
+def garment_region(region, keypoints, box, margin=LANDMARK_MARGIN):
     """The region of a garment given its landmarks (rows of x, y, v) and its box ([x, y, w, h]): its landmarks'
-    box for ``'landmarks'`` (its box where it has no landmark), its box for ``'box'``."""
+    box grown by ``margin`` for ``'landmarks'`` (its box where it has no landmark), its box for ``'box'``."""
     if region not in REGIONS:
         raise ValueError('category region must be one of {}, not {!r}'.format(REGIONS, region))
     if region == 'landmarks':
-        around_landmarks = landmarks_box(keypoints)
+        around_landmarks = landmarks_box(keypoints, margin)
         if around_landmarks is not None:
             return around_landmarks
     return [float(v) for v in box]
