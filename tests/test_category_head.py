@@ -1,4 +1,5 @@
 """The category head: its field, targets, loss, per-garment readout through the real decoder, and outputs."""
+import argparse
 import json
 import os
 
@@ -173,6 +174,41 @@ def test_head_gives_logits_in_training_and_probabilities_in_eval():
     per_image = image_head(x)
     expected = torch.softmax(torch.amax(logits, dim=(2, 3)), dim=1)
     assert torch.allclose(per_image[:, :, 3, 5], expected, atol=1e-6)
+
+
+def test_context_layer_lets_a_cell_see_its_neighbours_and_old_heads_still_run(monkeypatch):
+    meta = metas()[2]
+    x = torch.randn(1, 16, 9, 9)
+    nudged = x.clone()
+    nudged[0, :, 4, 4] += 3.0
+
+    def changed_cells(head):
+        head.eval()
+        with torch.no_grad():
+            difference = (head(nudged) - head(x)).abs().sum(dim=1)[0]
+        return {tuple(cell) for cell in torch.nonzero(difference > 1e-6).tolist()}
+
+    plain = CategoryField(meta, 16)
+    assert plain.context is None
+    # the 1x1 classifier: only the 2x2 upsampled cells of the nudged trunk cell change (the crop cuts the end)
+    assert changed_cells(plain) == {(8, 8), (8, 9), (9, 8), (9, 9)}
+
+    monkeypatch.setattr(CategoryField, 'hidden_features', 8)
+    with_context = CategoryField(meta, 16)
+    assert with_context.conv.in_channels == 8
+    rows = {row for row, _ in changed_cells(with_context)}
+    assert rows == set(range(6, 12))  # the 3x3 context: the neighbouring trunk cells' 2x2 blocks too
+
+    del with_context._modules['context']  # a head pickled before the context layer existed
+    with_context.conv = plain.conv
+    assert changed_cells(with_context) == changed_cells(plain)
+
+
+def test_category_head_hidden_option_is_checked():
+    parser = argparse.ArgumentParser()
+    CategoryField.cli(parser)
+    with pytest.raises(ValueError, match='--category-head-hidden'):
+        CategoryField.configure(parser.parse_args(['--category-head-hidden=-1']))
 
 
 def test_readout_averages_the_garments_own_cells():

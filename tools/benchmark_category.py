@@ -29,6 +29,10 @@ VARIANTS = {
     'category, beta 0.5': [*CATEGORY, '--deepfashion-category-readout=pooled', '--fork-normalization-beta=0.5'],
     'category per cell, beta 0.5': [*CATEGORY, '--deepfashion-category-readout=garment',
                                     '--fork-normalization-beta=0.5'],
+    'category per cell, beta 0.5, lambda 5': [*CATEGORY, '--deepfashion-category-readout=garment',
+                                              '--fork-normalization-beta=0.5', '--lambdas', '1', '1', '5'],
+    'category per cell, beta 0.5, context 128': [*CATEGORY, '--deepfashion-category-readout=garment',
+                                                 '--fork-normalization-beta=0.5', '--category-head-hidden=128'],
     'category box region, beta 0.5': ['--deepfashion-category-head=on', '--deepfashion-category-region=box',
                                       '--deepfashion-category-readout=pooled', '--fork-normalization-beta=0.5'],
 }
@@ -110,12 +114,12 @@ def main():
             rows[variant][name] = values
             rows[variant][name + ' stats'] = stats
 
-    print('\n{:<31s}{:>9s}{:>9s}{:>9s}{:>9s}{:>9s}{:>10s}{:>9s}{:>10s}{:>11s}{:>8s}'.format(
+    print('\n{:<44s}{:>9s}{:>9s}{:>9s}{:>9s}{:>9s}{:>10s}{:>9s}{:>10s}{:>11s}{:>8s}'.format(
         'held-out split', 'NE avg', 'det', 'false/im', 'top-1', 'top-3', 'top-3 all', 'type', 'ratio own',
         'NE second', 'ratio 2'))
     for variant, row in rows.items():
         own, other = row['own'], row['second']
-        print('{:<31s}{:>9s}{:>9s}{:>9s}{:>9s}{:>9s}{:>10s}{:>9s}{:>10.2f}{:>11s}{:>8.2f}'.format(
+        print('{:<44s}{:>9s}{:>9s}{:>9s}{:>9s}{:>9s}{:>10s}{:>9s}{:>10.2f}{:>11s}{:>8.2f}'.format(
             variant, cell(own, 'NE avg'), cell(own, 'det rate', 3), cell(own, 'false garments per image', 2),
             cell(own, 'top-1 acc', 3), cell(own, 'top-3 acc', 3), cell(own, 'top-3 acc all', 3),
             cell(own, 'type acc', 3),

@@ -24,6 +24,7 @@ import torchvision
 import openpifpaf
 
 from openpifpaf_deepfashion.deepfashion import constants, decoder, heads
+from openpifpaf_deepfashion.network import category_head
 
 NETWORKS = ('plugin + category', 'plugin', 'openpifpaf')
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -62,10 +63,20 @@ def load_checkpoint(path):
 
 def build_networks(basenet, upsample, device, category_upsample=1, trained=None):
     """The three networks (see NETWORKS) with the same weights: ``trained``'s, else the random ones of the
-    first network. (The checkpoint's network is not timed itself, so that all three come from one factory.)"""
+    first network. (The checkpoint's network is not timed itself, so that all three come from one factory; its
+    category head's context layer, ``--category-head-hidden``, is rebuilt with it.)"""
+    hidden = 0
+    if trained is not None:
+        context = trained.head_nets[2]._modules.get('context')
+        hidden = context[0].out_channels if context is not None else 0
+    default_hidden, category_head.CategoryField.hidden_features = category_head.CategoryField.hidden_features, hidden
+    try:
+        with_category = build(basenet, heads.landmark_metas('B', upsample) + [heads.category_meta(category_upsample)],
+                              device)
+    finally:
+        category_head.CategoryField.hidden_features = default_hidden
     nets = {
-        'plugin + category': build(basenet, heads.landmark_metas('B', upsample)
-                                   + [heads.category_meta(category_upsample)], device),
+        'plugin + category': with_category,
         'plugin': build(basenet, heads.landmark_metas('B', upsample), device),
         'openpifpaf': build(basenet, openpifpaf_head_metas(upsample), device),
     }

@@ -63,12 +63,24 @@ class Category(openpifpaf.headmeta.Base):
 
 class CategoryField(openpifpaf.network.HeadNetwork):
     """1x1 convolution from the trunk's features to one logit per category (pixel-shuffled to the meta's
-    upsample stride like OpenPifPaf's composite fields).  Logits in training, probabilities in eval mode."""
+    upsample stride like OpenPifPaf's composite fields).  Logits in training, probabilities in eval mode.
+
+    With ``hidden_features`` (``--category-head-hidden``), a context layer of the head's own comes first: a 1x1
+    convolution down to that many features and a 3x3 one over the neighbouring cells, each followed by a ReLU, so
+    that the category has features (and a non-linearity) that CIF and CAF do not share."""
     dropout_p = 0.0
+    hidden_features = 0
 
     def __init__(self, meta: Category, in_features):
         super().__init__(meta, in_features)
         self.dropout = torch.nn.Dropout2d(p=self.dropout_p)
+        self.context = None
+        if self.hidden_features:
+            self.context = torch.nn.Sequential(
+                torch.nn.Conv2d(in_features, self.hidden_features, 1), torch.nn.ReLU(inplace=True),
+                torch.nn.Conv2d(self.hidden_features, self.hidden_features, 3, padding=1),
+                torch.nn.ReLU(inplace=True))
+            in_features = self.hidden_features
         self.conv = torch.nn.Conv2d(in_features, meta.n_fields * meta.upsample_stride ** 2, 1)
         self.upsample_op = torch.nn.PixelShuffle(meta.upsample_stride) if meta.upsample_stride > 1 else None
 
@@ -77,13 +89,22 @@ class CategoryField(openpifpaf.network.HeadNetwork):
         group = parser.add_argument_group('category head (openpifpaf_deepfashion)')
         group.add_argument('--category-head-dropout', default=cls.dropout_p, type=float,
                            help='zeroing probability of a feature in the category head\'s input')
+        group.add_argument('--category-head-hidden', default=cls.hidden_features, type=int,
+                           help='features of the category head\'s own context layer (1x1 and 3x3 convolutions '
+                                'before its classifier); 0: the classifier reads the trunk directly')
 
     @classmethod
     def configure(cls, args: argparse.Namespace):
         cls.dropout_p = args.category_head_dropout
+        if args.category_head_hidden < 0:
+            raise ValueError('--category-head-hidden must be >= 0, not {}'.format(args.category_head_hidden))
+        cls.hidden_features = args.category_head_hidden
 
     def forward(self, x):  # pylint: disable=arguments-differ
         x = self.dropout(x)
+        context = self._modules.get('context')  # absent from heads pickled before the context layer
+        if context is not None:
+            x = context(x)
         x = self.conv(x)
         if self.upsample_op is not None:
             x = self.upsample_op(x)
