@@ -188,6 +188,7 @@ def test_context_layer_lets_a_cell_see_its_neighbours_and_old_heads_still_run(mo
             difference = (head(nudged) - head(x)).abs().sum(dim=1)[0]
         return {tuple(cell) for cell in torch.nonzero(difference > 1e-6).tolist()}
 
+    monkeypatch.setattr(CategoryField, 'hidden_features', 0)
     plain = CategoryField(meta, 16)
     assert plain.context is None
     # the 1x1 classifier: only the 2x2 upsampled cells of the nudged trunk cell change (the crop cuts the end)
@@ -204,9 +205,18 @@ def test_context_layer_lets_a_cell_see_its_neighbours_and_old_heads_still_run(mo
     assert changed_cells(with_context) == changed_cells(plain)
 
 
-def test_category_head_hidden_option_is_checked():
+def test_category_head_hidden_option_defaults_to_a_context_layer_but_not_for_sanl_from_the_head(monkeypatch):
+    monkeypatch.setattr(CategoryField, 'hidden_features', CategoryField.hidden_features)
     parser = argparse.ArgumentParser()
     CategoryField.cli(parser)
+    parser.add_argument('--basenet', default='shufflenetv2k16')
+    parser.add_argument('--sanl-attention', default='attention-net')
+    CategoryField.configure(parser.parse_args([]))
+    assert CategoryField.hidden_features == 128
+    CategoryField.configure(parser.parse_args(['--basenet=resnet18-sanl', '--sanl-attention=category-head']))
+    assert CategoryField.hidden_features == 0
+    CategoryField.configure(parser.parse_args(['--basenet=resnet18-sanl', '--category-head-hidden=32']))
+    assert CategoryField.hidden_features == 32
     with pytest.raises(ValueError, match='--category-head-hidden'):
         CategoryField.configure(parser.parse_args(['--category-head-hidden=-1']))
 

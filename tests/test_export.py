@@ -19,7 +19,7 @@ import openpifpaf
 
 from openpifpaf_deepfashion import export
 from openpifpaf_deepfashion.deepfashion import heads
-from openpifpaf_deepfashion.network import attention_net, sanl, sanl_basenets
+from openpifpaf_deepfashion.network import attention_net, category_head, sanl, sanl_basenets
 
 pytest.importorskip('onnxruntime')
 
@@ -239,6 +239,7 @@ def test_sanl_with_last_stride_cam_exports(attention_checkpoint, tmp_path, monke
 
 def test_sanl_from_the_category_head_exports_with_last_stride_cam_only(tmp_path, monkeypatch):
     monkeypatch.setattr(sanl_basenets.SanlBase, 'attention_source', 'category-head')
+    monkeypatch.setattr(category_head.CategoryField, 'hidden_features', 0)  # as configure sets it for SANL
     with pytest.raises(Exception, match='needs a backward pass inside the forward pass'):
         export.export_onnx(network('resnet18-sanl'), str(tmp_path / 'own.onnx'), WIDTH, HEIGHT)
     monkeypatch.setattr(sanl_basenets.SanlBase, 'all_from_last_stride', True)

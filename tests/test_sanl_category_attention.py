@@ -8,7 +8,7 @@ import torch
 
 import openpifpaf
 from openpifpaf_deepfashion.deepfashion import heads
-from openpifpaf_deepfashion.network import category_attention, gradcam, sanl, sanl_basenets
+from openpifpaf_deepfashion.network import category_attention, category_head, gradcam, sanl, sanl_basenets
 
 from test_sanl import TRAIN_OPTIONS, make_dataset, run
 
@@ -20,6 +20,7 @@ def keep_globals(monkeypatch):
     monkeypatch.setattr(sanl_basenets.SanlBase, 'all_from_last_stride', False)
     monkeypatch.setattr(sanl_basenets.SanlBase, 'attention_source', 'category-head')
     monkeypatch.setattr(sanl_basenets.SanlBase, 'attention_scale', 1.0)
+    monkeypatch.setattr(category_head.CategoryField, 'hidden_features', 0)  # as configure sets it for SANL
 
 
 def network(seed=0, with_category=True):
@@ -168,6 +169,12 @@ def test_a_network_without_category_head_refuses_with_the_options():
         network(with_category=False)
 
 
+def test_a_category_head_with_a_context_layer_refuses_with_the_option(monkeypatch):
+    monkeypatch.setattr(category_head.CategoryField, 'hidden_features', 8)
+    with pytest.raises(sanl_basenets.SanlConfigError, match='--category-head-hidden=0'):
+        network()
+
+
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
     return make_dataset(str(tmp_path_factory.mktemp('own') / 'sample'))
@@ -180,6 +187,7 @@ def test_train_then_predict_with_the_checkpoint_alone(data_root):
     checkpoint = os.path.join(work, 'own.pkl.epoch001')
     net = torch.load(checkpoint, weights_only=False)['model']
     assert net.base_net.needs_category_head and net.base_net.attention is None
+    assert net.category_head().context is None  # the command line's default under this attention source
     out = os.path.join(work, 'predict') + os.sep
     os.makedirs(out)
     run('openpifpaf.predict', '--checkpoint=' + checkpoint, '--json-output=' + out,

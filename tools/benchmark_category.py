@@ -1,6 +1,8 @@
 """Category head benchmark: landmarks only vs landmarks + category (beta = 0) vs landmarks + category (beta = 0.5),
-the category head trained on each garment's pooled logits over its landmarks' region; beside them the per-cell
-category loss (beta = 0.5) and the pooled loss over the garment box (``--deepfashion-category-region=box``).
+the category head (a 1x1 classifier on the trunk) trained on each garment's pooled logits over its landmarks'
+region; beside them the per-cell category loss (beta = 0.5) with that classifier, with the category weighted 5x
+(``--lambdas 1 1 5``), with the head's own context layer (``--category-head-hidden=128``, the default since
+2026-12-06) and with both; and the pooled loss over the garment box (``--deepfashion-category-region=box``).
 
 All train from scratch with the same recipe and number of epochs (one CPU budget) on generated multi-garment
 data (every garment of every image annotated; 4200 training images by default, 2 epochs, the learning rate
@@ -23,18 +25,22 @@ import benchmark_learning  # tools/ is on sys.path when this file runs as a scri
 from openpifpaf_deepfashion.deepfashion import converter, generator
 
 CATEGORY = ['--deepfashion-category-head=on', '--deepfashion-category-region=landmarks']
+PER_CELL = [*CATEGORY, '--deepfashion-category-readout=garment', '--fork-normalization-beta=0.5']
+NO_CONTEXT = ['--category-head-hidden=0']  # the category head's 1x1 classifier on the trunk, as before 2026-12-06
 VARIANTS = {
     'landmarks only': ['--deepfashion-category-head=off'],
-    'category, beta 0': [*CATEGORY, '--deepfashion-category-readout=pooled', '--fork-normalization-beta=0'],
-    'category, beta 0.5': [*CATEGORY, '--deepfashion-category-readout=pooled', '--fork-normalization-beta=0.5'],
-    'category per cell, beta 0.5': [*CATEGORY, '--deepfashion-category-readout=garment',
-                                    '--fork-normalization-beta=0.5'],
-    'category per cell, beta 0.5, lambda 5': [*CATEGORY, '--deepfashion-category-readout=garment',
-                                              '--fork-normalization-beta=0.5', '--lambdas', '1', '1', '5'],
-    'category per cell, beta 0.5, context 128': [*CATEGORY, '--deepfashion-category-readout=garment',
-                                                 '--fork-normalization-beta=0.5', '--category-head-hidden=128'],
+    'category, beta 0': [*CATEGORY, *NO_CONTEXT, '--deepfashion-category-readout=pooled',
+                         '--fork-normalization-beta=0'],
+    'category, beta 0.5': [*CATEGORY, *NO_CONTEXT, '--deepfashion-category-readout=pooled',
+                           '--fork-normalization-beta=0.5'],
+    'category per cell, beta 0.5': [*PER_CELL, *NO_CONTEXT],
+    'category per cell, beta 0.5, lambda 5': [*PER_CELL, *NO_CONTEXT, '--lambdas', '1', '1', '5'],
+    'category per cell, beta 0.5, context 128': [*PER_CELL, '--category-head-hidden=128'],
+    'category per cell, beta 0.5, context 128, lambda 5': [*PER_CELL, '--category-head-hidden=128',
+                                                           '--lambdas', '1', '1', '5'],
     'category box region, beta 0.5': ['--deepfashion-category-head=on', '--deepfashion-category-region=box',
-                                      '--deepfashion-category-readout=pooled', '--fork-normalization-beta=0.5'],
+                                      *NO_CONTEXT, '--deepfashion-category-readout=pooled',
+                                      '--fork-normalization-beta=0.5'],
 }
 #: The learning benchmark's recipe with this benchmark's own warm-up (``--lr-warm-up-epochs``).
 RECIPE = [arg for arg in benchmark_learning.RECIPE if not arg.startswith('--lr-warm-up-epochs')]
@@ -114,12 +120,12 @@ def main():
             rows[variant][name] = values
             rows[variant][name + ' stats'] = stats
 
-    print('\n{:<44s}{:>9s}{:>9s}{:>9s}{:>9s}{:>9s}{:>10s}{:>9s}{:>10s}{:>11s}{:>8s}'.format(
+    print('\n{:<52s}{:>9s}{:>9s}{:>9s}{:>9s}{:>9s}{:>10s}{:>9s}{:>10s}{:>11s}{:>8s}'.format(
         'held-out split', 'NE avg', 'det', 'false/im', 'top-1', 'top-3', 'top-3 all', 'type', 'ratio own',
         'NE second', 'ratio 2'))
     for variant, row in rows.items():
         own, other = row['own'], row['second']
-        print('{:<44s}{:>9s}{:>9s}{:>9s}{:>9s}{:>9s}{:>10s}{:>9s}{:>10.2f}{:>11s}{:>8.2f}'.format(
+        print('{:<52s}{:>9s}{:>9s}{:>9s}{:>9s}{:>9s}{:>10s}{:>9s}{:>10.2f}{:>11s}{:>8.2f}'.format(
             variant, cell(own, 'NE avg'), cell(own, 'det rate', 3), cell(own, 'false garments per image', 2),
             cell(own, 'top-1 acc', 3), cell(own, 'top-3 acc', 3), cell(own, 'top-3 acc all', 3),
             cell(own, 'type acc', 3),

@@ -65,7 +65,7 @@ def build_networks(basenet, upsample, device, category_upsample=1, trained=None)
     """The three networks (see NETWORKS) with the same weights: ``trained``'s, else the random ones of the
     first network. (The checkpoint's network is not timed itself, so that all three come from one factory; its
     category head's context layer, ``--category-head-hidden``, is rebuilt with it.)"""
-    hidden = 0
+    hidden = category_head.CategoryField.hidden_features
     if trained is not None:
         context = trained.head_nets[2]._modules.get('context')
         hidden = context[0].out_channels if context is not None else 0

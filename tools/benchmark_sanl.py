@@ -50,7 +50,8 @@ class WithCategoryHead(torch.nn.Module):
         self.base = base
         meta = category_head.Category('category', 'deepfashion', categories=list(constants.CATEGORY_NAMES))
         meta.base_stride, meta.upsample_stride = base.stride, 1
-        self.head = category_head.CategoryField(meta, base.out_features).eval()
+        # linear in the trunk, as --sanl-attention=category-head builds it
+        self.head = category_head.CategoryField(meta, base.out_features, hidden_features=0).eval()
 
     def forward(self, x):  # pylint: disable=arguments-differ
         return self.base(x, category_head=self.head)

@@ -27,6 +27,7 @@ decoding (the default of the meta, so that checkpoints saved before the option d
 """
 import argparse
 import dataclasses
+import logging
 import math
 from typing import ClassVar, List
 
@@ -34,9 +35,12 @@ import torch
 
 import openpifpaf
 
+from .category_attention import SOURCE_NAME as SANL_ATTENTION_FROM_CATEGORY_HEAD
 from .garment_cells import REGIONS
 
+LOG = logging.getLogger(__name__)
 READOUTS = ('garment', 'pooled', 'image')
+DEFAULT_HIDDEN_FEATURES = 128  #: tools/benchmark_category.py: better NE, detection and top-3 than none
 
 
 @dataclasses.dataclass
@@ -65,22 +69,24 @@ class CategoryField(openpifpaf.network.HeadNetwork):
     """1x1 convolution from the trunk's features to one logit per category (pixel-shuffled to the meta's
     upsample stride like OpenPifPaf's composite fields).  Logits in training, probabilities in eval mode.
 
-    With ``hidden_features`` (``--category-head-hidden``), a context layer of the head's own comes first: a 1x1
-    convolution down to that many features and a 3x3 one over the neighbouring cells, each followed by a ReLU, so
-    that the category has features (and a non-linearity) that CIF and CAF do not share."""
+    With ``hidden_features`` (``--category-head-hidden``, default 128), a context layer of the head's own comes
+    first: a 1x1 convolution down to that many features and a 3x3 one over the neighbouring cells, each followed
+    by a ReLU, so that the category has features (and a non-linearity) that CIF and CAF do not share.  0 puts the
+    classifier on the trunk directly: the default under ``--sanl-attention=category-head``, whose attention maps
+    read the head's class weights off the trunk's features."""
     dropout_p = 0.0
-    hidden_features = 0
+    hidden_features = DEFAULT_HIDDEN_FEATURES
 
-    def __init__(self, meta: Category, in_features):
+    def __init__(self, meta: Category, in_features, *, hidden_features=None):
         super().__init__(meta, in_features)
+        hidden = self.hidden_features if hidden_features is None else hidden_features
         self.dropout = torch.nn.Dropout2d(p=self.dropout_p)
         self.context = None
-        if self.hidden_features:
+        if hidden:
             self.context = torch.nn.Sequential(
-                torch.nn.Conv2d(in_features, self.hidden_features, 1), torch.nn.ReLU(inplace=True),
-                torch.nn.Conv2d(self.hidden_features, self.hidden_features, 3, padding=1),
-                torch.nn.ReLU(inplace=True))
-            in_features = self.hidden_features
+                torch.nn.Conv2d(in_features, hidden, 1), torch.nn.ReLU(inplace=True),
+                torch.nn.Conv2d(hidden, hidden, 3, padding=1), torch.nn.ReLU(inplace=True))
+            in_features = hidden
         self.conv = torch.nn.Conv2d(in_features, meta.n_fields * meta.upsample_stride ** 2, 1)
         self.upsample_op = torch.nn.PixelShuffle(meta.upsample_stride) if meta.upsample_stride > 1 else None
 
@@ -89,16 +95,24 @@ class CategoryField(openpifpaf.network.HeadNetwork):
         group = parser.add_argument_group('category head (openpifpaf_deepfashion)')
         group.add_argument('--category-head-dropout', default=cls.dropout_p, type=float,
                            help='zeroing probability of a feature in the category head\'s input')
-        group.add_argument('--category-head-hidden', default=cls.hidden_features, type=int,
+        group.add_argument('--category-head-hidden', default=None, type=int,
                            help='features of the category head\'s own context layer (1x1 and 3x3 convolutions '
-                                'before its classifier); 0: the classifier reads the trunk directly')
+                                'before its classifier; default {}, 0 with --sanl-attention=category-head); 0: '
+                                'the classifier reads the trunk directly'.format(DEFAULT_HIDDEN_FEATURES))
 
     @classmethod
     def configure(cls, args: argparse.Namespace):
         cls.dropout_p = args.category_head_dropout
-        if args.category_head_hidden < 0:
-            raise ValueError('--category-head-hidden must be >= 0, not {}'.format(args.category_head_hidden))
-        cls.hidden_features = args.category_head_hidden
+        hidden = args.category_head_hidden
+        if hidden is None:
+            hidden = DEFAULT_HIDDEN_FEATURES
+            if attention_from_category_head(args):
+                LOG.info('category head without a context layer: --sanl-attention=category-head reads its class '
+                         'weights off the trunk')
+                hidden = 0
+        if hidden < 0:
+            raise ValueError('--category-head-hidden must be >= 0, not {}'.format(hidden))
+        cls.hidden_features = hidden
 
     def forward(self, x):  # pylint: disable=arguments-differ
         x = self.dropout(x)
@@ -117,3 +131,9 @@ class CategoryField(openpifpaf.network.HeadNetwork):
             # one distribution per image (softmax of each category's maximum logit), in every cell
             return torch.softmax(torch.amax(x, dim=(2, 3), keepdim=True), dim=1).expand_as(x)
         return torch.softmax(x, dim=1)
+
+
+def attention_from_category_head(args):
+    """Whether the command line builds a SANL base network that takes its attention from the category head."""
+    basenet = getattr(args, 'basenet', None) or ''
+    return basenet.endswith('-sanl') and getattr(args, 'sanl_attention', None) == SANL_ATTENTION_FROM_CATEGORY_HEAD

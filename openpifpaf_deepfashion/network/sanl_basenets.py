@@ -277,11 +277,16 @@ def build(base_name, spatial_aware):
 
 
 def check_category_head(net):
-    """Refuse a network whose base takes attention from a category head that the network does not have."""
+    """Refuse a network whose base takes attention from a category head that the network does not have, or
+    whose category head is not linear in the trunk's features (has a context layer)."""
     if not getattr(net.base_net, 'needs_category_head', False):
         return net
     if not hasattr(net, 'category_head') or net.category_head() is None:
         raise SanlConfigError(missing_category_head_message(net.base_net.name))
+    if net.category_head()._modules.get('context') is not None:
+        raise SanlConfigError('{} with --sanl-attention={} reads the category head\'s class weights off the trunk: '
+                              'build the head without a context layer (--category-head-hidden=0)'.format(
+                                  net.base_net.name, category_attention.SOURCE_NAME))
     return net
 
 
