@@ -19,7 +19,7 @@ from openpifpaf_deepfashion.network.category_encoder import IGNORE, CategoryEnco
 from openpifpaf_deepfashion.network.category_head import Category, CategoryField
 from openpifpaf_deepfashion.network.category_loss import CategoryLoss, image_labels
 from openpifpaf_deepfashion.network.garment_cells import (LANDMARK_MARGIN, NO_GARMENT, cell_owners, garment_region,
-                                                          landmarks_box)
+                                                          garment_regions, landmarks_box)
 
 N_CATEGORIES = len(constants.CATEGORIES)
 
@@ -51,6 +51,15 @@ def test_landmarks_region_is_the_landmarks_box_grown_on_every_side_and_the_box_w
     assert garment_region('box', keypoints, np.array([0, 0, 300, 300])) == [0.0, 0.0, 300.0, 300.0]
     assert landmarks_box(np.zeros((8, 3))) is None and landmarks_box(()) is None
     assert garment_region('landmarks', np.zeros((8, 3)), [1, 2, 3, 4]) == [1.0, 2.0, 3.0, 4.0]
+    # a decoded annotation's box (a function) is computed only where the region needs it
+    assert np.allclose(garment_region('landmarks', keypoints, lambda: pytest.fail('box computed')), expected)
+    assert garment_region('landmarks', np.zeros((8, 3)), lambda: [1, 2, 3, 4]) == [1.0, 2.0, 3.0, 4.0]
+    # all the garments of an image at once, as the decoder computes them
+    regions = garment_regions('landmarks', [keypoints, np.zeros((4, 3))], [[0, 0, 9, 9], lambda: [1, 2, 3, 4]])
+    assert np.allclose(regions[0], expected) and regions[1] == [1.0, 2.0, 3.0, 4.0]
+    assert garment_regions('box', [keypoints], [lambda: [5, 6, 7, 8]]) == [[5.0, 6.0, 7.0, 8.0]]
+    mixed = garment_regions('landmarks', [keypoints, np.zeros((8, 3))], [[0, 0, 9, 9], [1, 2, 3, 4]])
+    assert np.allclose(mixed[0], expected) and mixed[1] == [1.0, 2.0, 3.0, 4.0]  # different slot counts
     with pytest.raises(ValueError, match='region'):
         garment_region('keypoints', keypoints, [0, 0, 1, 1])
     with pytest.raises(ValueError, match='region'):
@@ -231,6 +240,11 @@ def test_readout_averages_the_garments_own_cells():
     assert np.argmax(scores[0]) == 0 and np.isclose(scores[0, 0], 1.0)
     assert np.allclose(scores[1, :3], [0.0, 0.6, 0.4])
     assert np.allclose(scores.sum(axis=1), 1.0)
+    # a garment whose every cell a garment in front took (the same box, later) reads its own box's cells
+    hidden = category_readout.garment_category_scores(field, [[32, 32, 30, 30], [32, 32, 30, 30]], 8)
+    own_box = cell_owners([[32, 32, 30, 30]], (10, 10), 8) == 0
+    assert np.allclose(hidden[0], field[:, own_box].mean(axis=1) / field[:, own_box].mean(axis=1).sum())
+    assert np.allclose(hidden[0], hidden[1]) and 0.0 < hidden[0, 0] < 1.0
 
 
 def test_pooled_readout_is_the_softmax_of_the_mean_logits_of_the_garments_cells():

@@ -13,7 +13,7 @@ import openpifpaf
 
 from ..network.category_head import Category
 from ..network.category_readout import garment_category_scores
-from ..network.garment_cells import garment_region
+from ..network.garment_cells import garment_regions
 from .garment import GarmentAnnotation
 
 DATASET_NAME = 'deepfashion'
@@ -80,7 +80,8 @@ class FashionCifCaf(openpifpaf.decoder.CifCaf):
         head, thresholded by its type-normalized score, best first."""
         category_scores = [None] * len(annotations)
         if self.category_meta is not None and not getattr(self.category_meta, 'untrained', False) and annotations:
-            regions = [garment_region(self.category_meta.region, ann.data, ann.bbox()) for ann in annotations]
+            regions = garment_regions(self.category_meta.region, [ann.data for ann in annotations],
+                                      [ann.bbox for ann in annotations])
             category_scores = garment_category_scores(
                 fields[self.category_meta.head_index], regions, self.category_meta.stride,
                 pooled=self.category_meta.readout == 'pooled')

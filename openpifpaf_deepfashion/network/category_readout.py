@@ -16,15 +16,16 @@ def garment_category_scores(field, boxes, stride, pooled=False):
 
     Returns a (n_garments, n_categories) array of probabilities (each row sums to 1)."""
     field = np.asarray(field, dtype=np.float64)
-    owners = cell_owners(boxes, field.shape[1:], stride)
-    scores = np.zeros((len(boxes), field.shape[0]))
-    for garment in range(len(boxes)):
-        cells = owners == garment
-        if not cells.any():  # every cell taken by smaller boxes in front: the garment's own box decides
-            cells = cell_owners([boxes[garment]], field.shape[1:], stride) == 0
-        if pooled:
-            log_mean = np.log(np.maximum(field[:, cells], TINY)).mean(axis=1)
-            scores[garment] = np.exp(log_mean - log_mean.max())
-        else:
-            scores[garment] = field[:, cells].mean(axis=1)
+    values = field.reshape(field.shape[0], -1)
+    owners = cell_owners(boxes, field.shape[1:], stride).reshape(-1)
+    membership = owners[None, :] == np.arange(len(boxes))[:, None]  # garments x cells
+    for garment in np.flatnonzero(~membership.any(axis=1)):
+        # every cell taken by smaller boxes in front: the garment's own box decides
+        membership[garment] = cell_owners([boxes[garment]], field.shape[1:], stride).reshape(-1) == 0
+    weights = membership / membership.sum(axis=1, keepdims=True)
+    if pooled:
+        log_mean = weights @ np.log(np.maximum(values, TINY)).T
+        scores = np.exp(log_mean - log_mean.max(axis=1, keepdims=True))
+    else:
+        scores = weights @ values.T
     return scores / np.maximum(scores.sum(axis=1, keepdims=True), 1e-12)

@@ -11,7 +11,6 @@ A garment's region is one of :data:`REGIONS`:
 """
 import numpy as np
 
-import openpifpaf
 
 NO_GARMENT = -1
 REGIONS = ('landmarks', 'box')
@@ -20,26 +19,46 @@ REGIONS = ('landmarks', 'box')
 LANDMARK_MARGIN = 0.1
 
 
+def landmarks_boxes(keypoints, margin=LANDMARK_MARGIN):
+    """(n, 4) [x, y, w, h] per garment of n garments' landmarks (each rows of x, y, v, or COCO's flat list): the
+    box of the landmarks with v > 0 grown by ``margin`` of its width and height on each side; a row of NaN where
+    no landmark is set.
+    One array operation for all the garments of an image (the decoder's many instances)."""
+    arrays = [np.asarray(k, dtype=np.float64).reshape(-1, 3) for k in keypoints]
+    if len({a.shape for a in arrays}) != 1:  # none, or garments of different slot counts (DeepFashion2's passes)
+        return np.concatenate([landmarks_boxes([a], margin) for a in arrays]) if arrays else np.zeros((0, 4))
+    keypoints = np.stack(arrays)
+    visible = keypoints[:, :, 2:] > 0
+    low = np.min(np.where(visible, keypoints[:, :, :2], np.inf), axis=1, initial=np.inf)
+    high = np.max(np.where(visible, keypoints[:, :, :2], -np.inf), axis=1, initial=-np.inf)
+    size = high - low
+    boxes = np.concatenate([low - margin * size, (1.0 + 2.0 * margin) * size], axis=1)
+    boxes[~visible.any(axis=(1, 2))] = np.nan
+    return boxes
+
+
 def landmarks_box(keypoints, margin=LANDMARK_MARGIN):
-    """[x, y, w, h] of the landmarks with v > 0 (rows of x, y, v) grown by ``margin`` of its width and height on
-    each side, or None where no landmark is set."""
-    keypoints = np.asarray(keypoints, dtype=np.float64).reshape(-1, 3)
-    if not np.any(keypoints[:, 2] > 0):
-        return None
-    x, y, w, h = openpifpaf.Annotation.bbox_from_keypoints(keypoints, np.zeros(len(keypoints)))
-    return [x - margin * w, y - margin * h, (1.0 + 2.0 * margin) * w, (1.0 + 2.0 * margin) * h]
+    """[x, y, w, h] of one garment's landmarks (:func:`landmarks_boxes`), or None where no landmark is set."""
+    box = landmarks_boxes([keypoints], margin)[0]
+    return None if np.isnan(box[0]) else box.tolist()
+
+
+def garment_regions(region, keypoints, boxes, margin=LANDMARK_MARGIN):
+    """The regions of garments given their landmarks (each rows of x, y, v) and their boxes ([x, y, w, h], or
+    functions that return them, called only where a box is needed: a decoded annotation's ``bbox``): their
+    landmarks' boxes grown by ``margin`` for ``'landmarks'`` (the garment's box where it has no landmark), their
+    boxes for ``'box'``.  A list of [x, y, w, h]."""
+    if region not in REGIONS:
+        raise ValueError('category region must be one of {}, not {!r}'.format(REGIONS, region))
+    around_landmarks = (landmarks_boxes(keypoints, margin) if region == 'landmarks' and len(keypoints)
+                        else np.full((len(boxes), 4), np.nan))
+    return [[float(v) for v in (box() if callable(box) else box)] if np.isnan(around[0]) else around.tolist()
+            for around, box in zip(around_landmarks, boxes)]
 
 
 def garment_region(region, keypoints, box, margin=LANDMARK_MARGIN):
-    """The region of a garment given its landmarks (rows of x, y, v) and its box ([x, y, w, h]): its landmarks'
-    box grown by ``margin`` for ``'landmarks'`` (its box where it has no landmark), its box for ``'box'``."""
-    if region not in REGIONS:
-        raise ValueError('category region must be one of {}, not {!r}'.format(REGIONS, region))
-    if region == 'landmarks':
-        around_landmarks = landmarks_box(keypoints, margin)
-        if around_landmarks is not None:
-            return around_landmarks
-    return [float(v) for v in box]
+    """The region of one garment (:func:`garment_regions`)."""
+    return garment_regions(region, [keypoints], [box], margin)[0]
 
 
 def cell_owners(boxes, field_shape, stride):
@@ -50,21 +69,19 @@ def cell_owners(boxes, field_shape, stride):
     row * stride); where boxes overlap, to the smallest (the garment in front).  A box that contains no cell
     centre gets the cell nearest to its own centre, so that every garment has at least one cell."""
     rows, columns = field_shape
-    owners = np.full((rows, columns), NO_GARMENT, dtype=np.int64)
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     if not len(boxes):
-        return owners
-    areas = boxes[:, 2] * boxes[:, 3]
-    ys = np.arange(rows) * float(stride)
-    xs = np.arange(columns) * float(stride)
-    for index in np.argsort(-areas, kind='stable'):  # largest first: smaller boxes overwrite
-        x, y, w, h = boxes[index]
-        inside_rows = (ys >= y) & (ys <= y + h)
-        inside_columns = (xs >= x) & (xs <= x + w)
-        if inside_rows.any() and inside_columns.any():
-            owners[np.ix_(inside_rows, inside_columns)] = index
-        else:
-            row = int(np.clip(np.rint((y + 0.5 * h) / stride), 0, rows - 1))
-            column = int(np.clip(np.rint((x + 0.5 * w) / stride), 0, columns - 1))
-            owners[row, column] = index
-    return owners
+        return np.full((rows, columns), NO_GARMENT, dtype=np.int64)
+    x, y, w, h = boxes.T[:, :, None]
+    inside_rows = (np.arange(rows) * float(stride) >= y) & (np.arange(rows) * float(stride) <= y + h)
+    inside_columns = (np.arange(columns) * float(stride) >= x) & (np.arange(columns) * float(stride) <= x + w)
+    claims = inside_rows[:, :, None] & inside_columns[:, None, :]  # boxes x rows x columns
+    for index in np.flatnonzero(~claims.any(axis=(1, 2))):
+        row = int(np.clip(np.rint((y[index, 0] + 0.5 * h[index, 0]) / stride), 0, rows - 1))
+        column = int(np.clip(np.rint((x[index, 0] + 0.5 * w[index, 0]) / stride), 0, columns - 1))
+        claims[index, row, column] = True
+    # largest first, smaller boxes (and of equal ones the later) overwrite: the last claim in that order wins
+    order = np.argsort(-boxes[:, 2] * boxes[:, 3], kind='stable')
+    ordered = claims[order]
+    last = len(order) - 1 - np.argmax(ordered[::-1], axis=0)
+    return np.where(ordered.any(axis=0), order[last], NO_GARMENT)
