@@ -31,10 +31,10 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
-def build(basenet, head_metas, device):
+def build(basenet, head_metas, device, options=()):
     parser = argparse.ArgumentParser()
     openpifpaf.network.Factory.cli(parser)
-    args = parser.parse_args(['--basenet', basenet])
+    args = parser.parse_args(['--basenet', basenet, *options])
     openpifpaf.network.Factory.configure(args)
     net, _ = openpifpaf.network.Factory(base_name=basenet).factory(head_metas=head_metas)
     return net.to(device).eval()
@@ -65,18 +65,14 @@ def build_networks(basenet, upsample, device, category_upsample=1, trained=None)
     """The three networks (see NETWORKS) with the same weights: ``trained``'s, else the random ones of the
     first network. (The checkpoint's network is not timed itself, so that all three come from one factory; its
     category head's context layer, ``--category-head-hidden``, is rebuilt with it.)"""
-    hidden = category_head.CategoryField.hidden_features
+    hidden = category_head.DEFAULT_HIDDEN_FEATURES
     if trained is not None:
         context = trained.head_nets[2]._modules.get('context')
         hidden = context[0].out_channels if context is not None else 0
-    default_hidden, category_head.CategoryField.hidden_features = category_head.CategoryField.hidden_features, hidden
-    try:
-        with_category = build(basenet, heads.landmark_metas('B', upsample) + [heads.category_meta(category_upsample)],
-                              device)
-    finally:
-        category_head.CategoryField.hidden_features = default_hidden
     nets = {
-        'plugin + category': with_category,
+        'plugin + category': build(basenet, heads.landmark_metas('B', upsample)
+                                   + [heads.category_meta(category_upsample)], device,
+                                   ['--category-head-hidden={}'.format(hidden)]),
         'plugin': build(basenet, heads.landmark_metas('B', upsample), device),
         'openpifpaf': build(basenet, openpifpaf_head_metas(upsample), device),
     }

@@ -5,7 +5,7 @@ logits the ``'pooled'`` readout is trained on (a cell's log-probabilities differ
 With the ``'image'`` readout the head puts the same distribution in every cell, so every garment reads it."""
 import numpy as np
 
-from .garment_cells import cell_owners
+from .garment_cells import cell_claims, owners_of
 
 TINY = 1e-38  #: the smallest float32 probability read as such (a softmax underflows to 0 below it)
 
@@ -17,11 +17,11 @@ def garment_category_scores(field, boxes, stride, pooled=False):
     Returns a (n_garments, n_categories) array of probabilities (each row sums to 1)."""
     field = np.asarray(field, dtype=np.float64)
     values = field.reshape(field.shape[0], -1)
-    owners = cell_owners(boxes, field.shape[1:], stride).reshape(-1)
+    claims = cell_claims(boxes, field.shape[1:], stride).reshape(len(boxes), -1)
+    owners = owners_of(claims, boxes)
     membership = owners[None, :] == np.arange(len(boxes))[:, None]  # garments x cells
-    for garment in np.flatnonzero(~membership.any(axis=1)):
-        # every cell taken by smaller boxes in front: the garment's own box decides
-        membership[garment] = cell_owners([boxes[garment]], field.shape[1:], stride).reshape(-1) == 0
+    taken = ~membership.any(axis=1)
+    membership[taken] = claims[taken]  # every cell taken by smaller boxes in front: the garment's own box decides
     weights = membership / membership.sum(axis=1, keepdims=True)
     if pooled:
         log_mean = weights @ np.log(np.maximum(values, TINY)).T

@@ -68,19 +68,31 @@ def cell_owners(boxes, field_shape, stride):
     A cell belongs to the boxes ([x, y, w, h] in image pixels) that contain its centre (column * stride,
     row * stride); where boxes overlap, to the smallest (the garment in front).  A box that contains no cell
     centre gets the cell nearest to its own centre, so that every garment has at least one cell."""
+    return owners_of(cell_claims(boxes, field_shape, stride), boxes)
+
+
+def cell_claims(boxes, field_shape, stride):
+    """(boxes, rows, columns) booleans: the cells each box claims on its own (:func:`cell_owners`' rule before
+    overlaps are settled): those whose centre it contains, else the one nearest to its centre."""
     rows, columns = field_shape
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    if not len(boxes):
-        return np.full((rows, columns), NO_GARMENT, dtype=np.int64)
     x, y, w, h = boxes.T[:, :, None]
     inside_rows = (np.arange(rows) * float(stride) >= y) & (np.arange(rows) * float(stride) <= y + h)
     inside_columns = (np.arange(columns) * float(stride) >= x) & (np.arange(columns) * float(stride) <= x + w)
-    claims = inside_rows[:, :, None] & inside_columns[:, None, :]  # boxes x rows x columns
+    claims = inside_rows[:, :, None] & inside_columns[:, None, :]
     for index in np.flatnonzero(~claims.any(axis=(1, 2))):
         row = int(np.clip(np.rint((y[index, 0] + 0.5 * h[index, 0]) / stride), 0, rows - 1))
         column = int(np.clip(np.rint((x[index, 0] + 0.5 * w[index, 0]) / stride), 0, columns - 1))
         claims[index, row, column] = True
-    # largest first, smaller boxes (and of equal ones the later) overwrite: the last claim in that order wins
+    return claims
+
+
+def owners_of(claims, boxes):
+    """Owner per cell of :func:`cell_claims`: the boxes claim largest first and smaller ones (of equal ones the
+    later) overwrite, so the last claim in that order wins; ``NO_GARMENT`` where no box claims the cell."""
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    if not len(boxes):
+        return np.full(claims.shape[1:], NO_GARMENT, dtype=np.int64)
     order = np.argsort(-boxes[:, 2] * boxes[:, 3], kind='stable')
     ordered = claims[order]
     last = len(order) - 1 - np.argmax(ordered[::-1], axis=0)
