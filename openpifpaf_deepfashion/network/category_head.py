@@ -66,8 +66,9 @@ class Category(openpifpaf.headmeta.Base):
 
 
 class CategoryField(openpifpaf.network.HeadNetwork):
-    """1x1 convolution from the trunk's features to one logit per category (pixel-shuffled to the meta's
-    upsample stride like OpenPifPaf's composite fields).  Logits in training, probabilities in eval mode.
+    """A 1x1 convolution to one logit per category (pixel-shuffled to the meta's upsample stride like OpenPifPaf's
+    composite fields) from the trunk's features, through the head's context layer by default.  Logits in
+    training, probabilities in eval mode.
 
     With ``hidden_features`` (``--category-head-hidden``, default 128), a context layer of the head's own comes
     first: a 1x1 convolution down to that many features and a 3x3 one over the neighbouring cells, each followed

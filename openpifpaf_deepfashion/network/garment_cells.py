@@ -11,7 +11,6 @@ A garment's region is one of :data:`REGIONS`:
 """
 import numpy as np
 
-
 NO_GARMENT = -1
 REGIONS = ('landmarks', 'box')
 #: Margin of the ``'landmarks'`` region, a fraction of the landmarks' box on each side: on generated garments the
@@ -77,8 +76,9 @@ def cell_claims(boxes, field_shape, stride):
     rows, columns = field_shape
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     x, y, w, h = boxes.T[:, :, None]
-    inside_rows = (np.arange(rows) * float(stride) >= y) & (np.arange(rows) * float(stride) <= y + h)
-    inside_columns = (np.arange(columns) * float(stride) >= x) & (np.arange(columns) * float(stride) <= x + w)
+    row_centres, column_centres = np.arange(rows) * float(stride), np.arange(columns) * float(stride)
+    inside_rows = (row_centres >= y) & (row_centres <= y + h)
+    inside_columns = (column_centres >= x) & (column_centres <= x + w)
     claims = inside_rows[:, :, None] & inside_columns[:, None, :]
     for index in np.flatnonzero(~claims.any(axis=(1, 2))):
         row = int(np.clip(np.rint((y[index, 0] + 0.5 * h[index, 0]) / stride), 0, rows - 1))
