@@ -7,6 +7,7 @@ import torch
 import openpifpaf  # first: registering the plugin imports its modules, which need OpenPifPaf loaded
 
 from openpifpaf_deepfashion.deepfashion import constants
+from openpifpaf_deepfashion.network import category_head
 from openpifpaf_deepfashion.network.category_head import CategoryField
 
 from category_metas import metas  # tests/ is on sys.path (pytest's rootdir-relative imports)
@@ -75,3 +76,38 @@ def test_category_head_hidden_option_defaults_to_a_context_layer_but_not_for_san
     assert CategoryField.hidden_features == 32
     with pytest.raises(ValueError, match='--category-head-hidden'):
         CategoryField.configure(parser.parse_args(['--category-head-hidden=-1']))
+
+
+def test_depthwise_context_reaches_the_same_neighbours_with_one_3x3_filter_per_feature():
+    meta = metas()[2]
+    dense = CategoryField(meta, 16, hidden_features=8, context_kind='dense')
+    depthwise = CategoryField(meta, 16, hidden_features=8, context_kind='depthwise')
+    assert dense.context[2].weight.shape == (8, 8, 3, 3)
+    assert depthwise.context[2].weight.shape == (8, 1, 3, 3)
+    x = torch.randn(1, 16, 9, 9)
+    nudged = x.clone()
+    nudged[0, :, 4, 4] += 3.0
+    depthwise.eval()
+    with torch.no_grad():
+        difference = (depthwise(nudged) - depthwise(x)).abs().sum(dim=1)[0]
+    assert {row for row, _ in torch.nonzero(difference > 1e-6).tolist()} == set(range(6, 12))
+    with pytest.raises(ValueError, match='dense'):
+        CategoryField(meta, 16, context_kind='separable')
+
+
+@pytest.mark.parametrize('kwargs', [{'hidden_features': 0}, {'hidden_features': 24, 'context_kind': 'dense'},
+                                    {'hidden_features': 24, 'context_kind': 'depthwise'}])
+def test_context_options_rebuild_a_head_that_takes_the_weights(monkeypatch, kwargs):
+    """What tools/benchmark_network.py does with a checkpoint: the options of its head build one of the same
+    shape through the command line."""
+    monkeypatch.setattr(CategoryField, 'hidden_features', CategoryField.hidden_features)
+    monkeypatch.setattr(CategoryField, 'context_kind', CategoryField.context_kind)
+    meta = metas()[2]
+    trained = CategoryField(meta, 16, **kwargs)
+    parser = argparse.ArgumentParser()
+    CategoryField.cli(parser)
+    CategoryField.configure(parser.parse_args(category_head.context_options(trained)))
+    rebuilt = CategoryField(meta, 16)
+    rebuilt.load_state_dict(trained.state_dict())  # strict: the same modules and shapes
+    assert category_head.context_options(rebuilt) == category_head.context_options(trained)
+    assert (category_head.context_layer(rebuilt) is None) == (kwargs['hidden_features'] == 0)

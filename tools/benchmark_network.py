@@ -64,15 +64,12 @@ def load_checkpoint(path):
 def build_networks(basenet, upsample, device, category_upsample=1, trained=None):
     """The three networks (see NETWORKS) with the same weights: ``trained``'s, else the random ones of the
     first network. (The checkpoint's network is not timed itself, so that all three come from one factory; its
-    category head's context layer, ``--category-head-hidden``, is rebuilt with it.)"""
-    hidden = category_head.DEFAULT_HIDDEN_FEATURES
-    if trained is not None:
-        context = trained.head_nets[2]._modules.get('context')
-        hidden = context[0].out_channels if context is not None else 0
+    category head's context layer, ``category_head.context_options``, is rebuilt with it.)"""
+    context_options = category_head.context_options(trained.head_nets[2]) if trained is not None else []
     nets = {
         'plugin + category': build(basenet, heads.landmark_metas('B', upsample)
                                    + [heads.category_meta(category_upsample)], device,
-                                   ['--category-head-hidden={}'.format(hidden)]),
+                                   context_options),
         'plugin': build(basenet, heads.landmark_metas('B', upsample), device),
         'openpifpaf': build(basenet, openpifpaf_head_metas(upsample), device),
     }

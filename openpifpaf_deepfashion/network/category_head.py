@@ -41,6 +41,9 @@ from .garment_cells import REGIONS
 LOG = logging.getLogger(__name__)
 READOUTS = ('garment', 'pooled', 'image')
 DEFAULT_HIDDEN_FEATURES = 128  #: tools/benchmark_category.py: better NE, detection and top-3 than none
+#: The context layer's 3x3 convolution: over all its features ('dense', 9 N multiply-adds per feature and cell
+#: for N features), or each feature's own ('depthwise', 9).
+CONTEXT_KINDS = ('dense', 'depthwise')
 
 
 @dataclasses.dataclass
@@ -72,21 +75,28 @@ class CategoryField(openpifpaf.network.HeadNetwork):
 
     With ``hidden_features`` (``--category-head-hidden``, default 128), a context layer of the head's own comes
     first: a 1x1 convolution down to that many features and a 3x3 one over the neighbouring cells, each followed
-    by a ReLU, so that the category has features (and a non-linearity) that CIF and CAF do not share.  0 puts the
-    classifier on the trunk directly: the default under ``--sanl-attention=category-head``, whose attention maps
-    read the head's class weights off the trunk's features."""
+    by a ReLU, so that the category has features (and a non-linearity) that CIF and CAF do not share.  The 3x3
+    convolution mixes all features (``--category-head-context=dense``) or filters each feature on its own
+    (``depthwise``).  0 puts the classifier on the trunk directly: the default under
+    ``--sanl-attention=category-head``, whose attention maps read the head's class weights off the trunk's
+    features."""
     dropout_p = 0.0
     hidden_features = DEFAULT_HIDDEN_FEATURES
+    context_kind = 'dense'
 
-    def __init__(self, meta: Category, in_features, *, hidden_features=None):
+    def __init__(self, meta: Category, in_features, *, hidden_features=None, context_kind=None):
         super().__init__(meta, in_features)
         hidden = self.hidden_features if hidden_features is None else hidden_features
+        kind = context_kind or self.context_kind
+        if kind not in CONTEXT_KINDS:
+            raise ValueError('category head context must be one of {}, not {!r}'.format(CONTEXT_KINDS, kind))
         self.dropout = torch.nn.Dropout2d(p=self.dropout_p)
         self.context = None
         if hidden:
             self.context = torch.nn.Sequential(
                 torch.nn.Conv2d(in_features, hidden, 1), torch.nn.ReLU(inplace=True),
-                torch.nn.Conv2d(hidden, hidden, 3, padding=1), torch.nn.ReLU(inplace=True))
+                torch.nn.Conv2d(hidden, hidden, 3, padding=1, groups=hidden if kind == 'depthwise' else 1),
+                torch.nn.ReLU(inplace=True))
             in_features = hidden
         self.conv = torch.nn.Conv2d(in_features, meta.n_fields * meta.upsample_stride ** 2, 1)
         self.upsample_op = torch.nn.PixelShuffle(meta.upsample_stride) if meta.upsample_stride > 1 else None
@@ -100,6 +110,9 @@ class CategoryField(openpifpaf.network.HeadNetwork):
                            help='features of the category head\'s own context layer (1x1 and 3x3 convolutions '
                                 'before its classifier; default {}, 0 with --sanl-attention=category-head); 0: '
                                 'the classifier reads the trunk directly'.format(DEFAULT_HIDDEN_FEATURES))
+        group.add_argument('--category-head-context', default=cls.context_kind, choices=CONTEXT_KINDS,
+                           help='the context layer\'s 3x3 convolution: over all its features, or each feature\'s '
+                                'own (depthwise: 9 instead of 9 N multiply-adds per feature and cell)')
 
     @classmethod
     def configure(cls, args: argparse.Namespace):
@@ -114,10 +127,11 @@ class CategoryField(openpifpaf.network.HeadNetwork):
         if hidden < 0:
             raise ValueError('--category-head-hidden must be >= 0, not {}'.format(hidden))
         cls.hidden_features = hidden
+        cls.context_kind = args.category_head_context
 
     def forward(self, x):  # pylint: disable=arguments-differ
         x = self.dropout(x)
-        context = self._modules.get('context')  # absent from heads pickled before the context layer
+        context = context_layer(self)
         if context is not None:
             x = context(x)
         x = self.conv(x)
@@ -132,6 +146,22 @@ class CategoryField(openpifpaf.network.HeadNetwork):
             # one distribution per image (softmax of each category's maximum logit), in every cell
             return torch.softmax(torch.amax(x, dim=(2, 3), keepdim=True), dim=1).expand_as(x)
         return torch.softmax(x, dim=1)
+
+
+def context_layer(head):
+    """The category head's context layer, None for a classifier on the trunk (and for heads pickled before the
+    context layer existed, which have no such module)."""
+    return head._modules.get('context')  # pylint: disable=protected-access
+
+
+def context_options(head):
+    """The command-line options that build a category head with ``head``'s context layer."""
+    context = context_layer(head)
+    if context is None:
+        return ['--category-head-hidden=0']
+    dense = context[2].groups == 1
+    return ['--category-head-hidden={}'.format(context[0].out_channels),
+            '--category-head-context={}'.format('dense' if dense else 'depthwise')]
 
 
 def attention_from_category_head(args):

@@ -49,7 +49,7 @@ import torch
 import openpifpaf
 
 from ..errors import UserError
-from . import attention_net, category_attention, sanl
+from . import attention_net, category_attention, category_head, sanl
 
 LOG = logging.getLogger(__name__)
 
@@ -283,7 +283,7 @@ def check_category_head(net):
         return net
     if not hasattr(net, 'category_head') or net.category_head() is None:
         raise SanlConfigError(missing_category_head_message(net.base_net.name))
-    if net.category_head()._modules.get('context') is not None:
+    if category_head.context_layer(net.category_head()) is not None:
         raise SanlConfigError('{} with --sanl-attention={} reads the category head\'s class weights off the trunk: '
                               'build the head without a context layer (--category-head-hidden=0)'.format(
                                   net.base_net.name, category_attention.SOURCE_NAME))
