@@ -174,3 +174,39 @@ def test_garment_score_is_the_same_for_every_type_at_the_same_confidence(clothes
     assert garment.clothes_type == clothes_type
     assert garment.score == pytest.approx(0.8)
     assert Category('c', 'deepfashion', categories=['a', 'b']).n_fields == 2
+
+
+def test_instances_that_cannot_reach_the_threshold_take_no_cells_from_the_garments_kept():
+    """A weak instance inside a garment's region is dropped before the readout (its best type score is below
+    --instance-threshold whatever its category), so the garment reads all of its own cells."""
+    cif, caf, category = metas()
+
+    def instance(corner, size, slots, confidence):
+        ann = openpifpaf.Annotation(constants.KEYPOINTS, constants.SKELETON_B, score_weights=constants.SCORE_WEIGHTS)
+        ann.data = np.zeros((8, 3))
+        ann.data[:, :2] = corner + size * np.array([[0, 0], [1, 0], [0, 0.5], [1, 0.5],
+                                                    [0, 0.5], [1, 0.5], [0, 1], [1, 1]])
+        ann.data[list(slots), 2] = confidence
+        return ann
+
+    jeans = instance(np.array([30.0, 30.0]), 100.0, constants.SLOTS[constants.LOWER], 0.9)
+    weak = instance(np.array([40.0, 70.0]), 50.0, range(8), 0.01)
+    assert constants.best_type_scores([weak.data[:, 2]])[0] < 0.05 <= jeans.score
+    field = np.full((N_CATEGORIES, 20, 20), 1e-3)
+    field[25] = 1.0  # Jeans around ...
+    weak_cells = cell_owners([garment_region(category.region, weak.data, weak.bbox())], (20, 20), 8) == 0
+    field[21][weak_cells], field[25][weak_cells] = 1.0, 1e-3  # ... Chinos where the weak instance is
+    field /= field.sum(axis=0, keepdims=True)
+    jeans_region = garment_region(category.region, jeans.data, jeans.bbox())
+    own_cells = category_readout.garment_category_scores(field, [jeans_region], 8)[0]
+    without_weak_cells = category_readout.garment_category_scores(
+        field, [jeans_region, garment_region(category.region, weak.data, weak.bbox())], 8)[0]
+    assert not np.allclose(own_cells, without_weak_cells)  # the weak instance would take cells from the jeans
+
+    decoder = FashionCifCaf.factory([cif, caf, category])[0]
+    garments = decoder.garments([jeans, weak], [None, None, field], instance_threshold=0.05)
+    assert len(garments) == 1 and garments[0].category_name == 'Jeans'
+    assert np.allclose(garments[0].category_scores, own_cells)
+    # without a threshold both are candidates: the weak instance claims its cells, as before
+    both = decoder.garments([jeans, weak], [None, None, field], instance_threshold=0.0)
+    assert np.allclose(max(both, key=lambda g: g.score).category_scores, without_weak_cells)

@@ -114,3 +114,11 @@ def test_clothes_type_of_slots_and_of_foreign_annotations():
         keypoints[3 * slot + 2] = 2
     assert constants.annotation_clothes_type({'keypoints': keypoints, 'category_id': 1}) == constants.FULL
     assert constants.annotation_clothes_type({'keypoints': keypoints, 'clothes_type': 2}) == constants.LOWER
+
+
+def test_best_type_scores_is_the_highest_type_score_over_the_three_types():
+    rng = np.random.default_rng(3)
+    confidences = rng.random((50, 8)) * (rng.random((50, 8)) > 0.4)
+    expected = [max(constants.type_score(row, clothes_type) for clothes_type in constants.SLOTS)
+                for row in confidences]
+    assert np.allclose(constants.best_type_scores(confidences), expected)

@@ -99,6 +99,15 @@ def type_score(keypoint_scores, clothes_type):
     return float(np.mean(np.asarray(keypoint_scores, dtype=np.float64)[list(SLOTS[clothes_type])]))
 
 
+def best_type_scores(keypoint_scores):
+    """The highest ``type_score`` of each row of ``keypoint_scores`` (n x 8) over the three types: the most a
+    garment can score whatever type its category gives it."""
+    means = np.zeros((len(KEYPOINTS), len(SLOTS)))
+    for column, slots in enumerate(SLOTS.values()):
+        means[list(slots), column] = 1.0 / len(slots)
+    return np.max(np.asarray(keypoint_scores, dtype=np.float64) @ means, axis=1)
+
+
 # FLD's variation_type column (pose / zoom difficulty).
 VARIATION_TYPES = {1: 'normal pose', 2: 'medium pose', 3: 'large pose', 4: 'medium zoom-in', 5: 'large zoom-in'}
 

@@ -8,12 +8,17 @@ least t / 2, so none that should pass is lost there), then keeps the garments wh
 (``GarmentAnnotation.score``) reaches ``--instance-threshold``, sorted by that score, at most
 ``--deepfashion-max-garments`` of them (20, the detections COCO's keypoint evaluation counts per image: a weakly
 trained model at low thresholds otherwise writes hundreds per image into the json output and the evaluation).
+The category is read out only for the instances that can reach the threshold under some type (``candidates``):
+the others would be dropped whatever their category, and do not take cells from the garments that are kept.
 """
+import numpy as np
+
 import openpifpaf
 
 from ..network.category_head import Category
 from ..network.category_readout import garment_category_scores
 from ..network.garment_cells import garment_regions
+from . import constants
 from .garment import GarmentAnnotation
 
 DATASET_NAME = 'deepfashion'
@@ -78,6 +83,7 @@ class FashionCifCaf(openpifpaf.decoder.CifCaf):
     def garments(self, annotations, fields, instance_threshold=0.0):
         """One garment annotation per decoded instance, with its category read out where there is a category
         head, thresholded by its type-normalized score, best first."""
+        annotations = self.candidates(annotations, instance_threshold)
         category_scores = [None] * len(annotations)
         if self.category_meta is not None and not getattr(self.category_meta, 'untrained', False) and annotations:
             regions = garment_regions(self.category_meta.region, [ann.data for ann in annotations],
@@ -90,6 +96,15 @@ class FashionCifCaf(openpifpaf.decoder.CifCaf):
         garments = [g for g in garments if g.score > 0.0 and g.score >= instance_threshold]
         garments = sorted(self.select(garments), key=lambda g: -g.score)
         return garments[:self.max_garments] if self.max_garments else garments
+
+    @staticmethod
+    def candidates(annotations, instance_threshold):
+        """The instances whose best type-normalized score (over the three types) reaches the threshold."""
+        if not annotations or instance_threshold <= 0.0:
+            return annotations
+        best = constants.best_type_scores(np.stack([ann.data[:, 2] for ann in annotations]))
+        return [ann for ann, score in zip(annotations, best)
+                if ann.fixed_score is not None or score >= instance_threshold - 1e-9]
 
     @staticmethod
     def select(garments):
