@@ -2,7 +2,8 @@
 the category head (a 1x1 classifier on the trunk) trained on each garment's pooled logits over its landmarks'
 region; beside them the per-cell category loss (beta = 0.5) with that classifier, with the category weighted 5x
 (``--lambdas 1 1 5``), with the head's own context layer (``--category-head-hidden=128``, the default since
-2026-12-06, or 64; its 3x3 convolution dense or depthwise, ``--category-head-context``) and with both; and the pooled loss over the garment box (``--deepfashion-category-region=box``).
+2026-12-06, or 64; its 3x3 convolution dense or depthwise, ``--category-head-context``) and with both; and the
+pooled loss over the garment box (``--deepfashion-category-region=box``).
 
 All train from scratch with the same recipe and number of epochs (one CPU budget) on generated multi-garment
 data (every garment of every image annotated; 4200 training images by default, 2 epochs, the learning rate
@@ -38,7 +39,7 @@ VARIANTS = {
     'category per cell, beta 0.5, context 64': [*PER_CELL, '--category-head-hidden=64'],
     'category per cell, beta 0.5, context 128': [*PER_CELL, '--category-head-hidden=128'],
     'category per cell, beta 0.5, context 128 depthwise': [*PER_CELL, '--category-head-hidden=128',
-                                                          '--category-head-context=depthwise'],
+                                                           '--category-head-context=depthwise'],
     'category per cell, beta 0.5, context 128, lambda 5': [*PER_CELL, '--category-head-hidden=128',
                                                            '--lambdas', '1', '1', '5'],
     'category box region, beta 0.5': ['--deepfashion-category-head=on', '--deepfashion-category-region=box',
