@@ -99,13 +99,21 @@ def type_score(keypoint_scores, clothes_type):
     return float(np.mean(np.asarray(keypoint_scores, dtype=np.float64)[list(SLOTS[clothes_type])]))
 
 
-def best_type_scores(keypoint_scores):
-    """The highest ``type_score`` of each row of ``keypoint_scores`` (n x 8) over the three types: the most a
-    garment can score whatever type its category gives it."""
+def _type_slot_means():
+    """(8 slots, 3 types): a type's column averages its own slots, so scores @ it gives every type_score."""
     means = np.zeros((len(KEYPOINTS), len(SLOTS)))
     for column, slots in enumerate(SLOTS.values()):
         means[list(slots), column] = 1.0 / len(slots)
-    return np.max(np.asarray(keypoint_scores, dtype=np.float64) @ means, axis=1)
+    return means
+
+
+TYPE_SLOT_MEANS = _type_slot_means()
+
+
+def best_type_scores(keypoint_scores):
+    """The highest ``type_score`` of each row of ``keypoint_scores`` (n x 8) over the three types: the most a
+    garment can score whatever type its category gives it."""
+    return np.max(np.asarray(keypoint_scores, dtype=np.float64) @ TYPE_SLOT_MEANS, axis=1)
 
 
 # FLD's variation_type column (pose / zoom difficulty).
