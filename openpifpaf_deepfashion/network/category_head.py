@@ -35,6 +35,7 @@ import torch
 
 import openpifpaf
 
+from . import pointwise
 from .category_attention import SOURCE_NAME as SANL_ATTENTION_FROM_CATEGORY_HEAD
 from .garment_cells import REGIONS
 
@@ -131,10 +132,9 @@ class CategoryField(openpifpaf.network.HeadNetwork):
 
     def forward(self, x):  # pylint: disable=arguments-differ
         x = self.dropout(x)
-        context = context_layer(self)
-        if context is not None:
-            x = context(x)
-        x = self.conv(x)
+        for layer in (context_layer(self) or ()):
+            x = pointwise.apply(layer, x)
+        x = pointwise.apply(self.conv, x)
         if self.upsample_op is not None:
             x = self.upsample_op(x)
             low_cut = (self.meta.upsample_stride - 1) // 2
