@@ -12,7 +12,12 @@ second, differently drawn set (``--style second`` of the generator), each agains
 
     python tools/benchmark_category.py --workdir /tmp/category
 
-Everything after ``--`` goes to ``openpifpaf.train``.
+Everything after ``--`` goes to ``openpifpaf.train``.  At 2 epochs the models are far from trained (the README's
+category table); the figures at 4 epochs come from ``--epochs 4``, from scratch or resumed from a 2-epoch run's
+files copied into a new work folder (about 27 min per model and 2 epochs on a 2-core Xeon)::
+
+    python tools/benchmark_category.py --workdir W --epochs 4 --variants 'landmarks only' \
+        -- --resume-training=W/landmarks_only.pkl
 
 Prints one table: average NE, detection rate, false garments per image, top-1 / top-3 / type accuracy of the
 detected garments, top-3 over all garments (a missed one a miss), and the NE ratio to the canonical pose on both
