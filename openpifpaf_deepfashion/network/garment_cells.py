@@ -28,8 +28,7 @@ def keypoint_rows(keypoints):
     """[x, y, v] lists of a garment's landmarks given as rows of x, y, v or COCO's flat list."""
     if isinstance(keypoints, np.ndarray) and keypoints.ndim == 2 and keypoints.shape[1] == 3:
         return keypoints.tolist()
-    flat = np.asarray(keypoints, dtype=np.float64).reshape(-1).tolist()
-    return [flat[start:start + 3] for start in range(0, len(flat) - 2, 3)]
+    return np.asarray(keypoints, dtype=np.float64).reshape(-1, 3).tolist()
 
 
 def landmarks_box(keypoints, margin=LANDMARK_MARGIN):
